@@ -1,0 +1,113 @@
+//! Parse and diagnose throughput on an in-memory corpus built from the
+//! real-format sample logs in `samples/devstack/*.log`, plus the latency of
+//! diagnosing a pasted three-line excerpt.
+//!
+//! Run with `cargo bench --bench throughput`.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+
+use stacklog::analyze::Analyzer;
+use stacklog::parse::devstack::DevstackParser;
+use stacklog::rules::RuleSet;
+
+/// Corpus size the sample logs are repeated up to.
+const CORPUS_BYTES: usize = 32 * 1024 * 1024;
+
+fn samples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join("devstack")
+}
+
+/// The sample logs (`*.log`), in name order, each ending with a newline.
+fn sample_logs() -> Vec<(String, Vec<u8>)> {
+    let dir = samples_dir();
+    let mut logs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "log"))
+        .map(|p| {
+            let mut bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
+            if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+                bytes.push(b'\n');
+            }
+            (p.file_name().unwrap().to_string_lossy().into_owned(), bytes)
+        })
+        .filter(|(_, b)| !b.is_empty())
+        .collect();
+    logs.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(!logs.is_empty(), "no sample logs in {}", dir.display());
+    logs
+}
+
+/// Concatenates the sample logs, in an order picked by a fixed-seed LCG
+/// (deterministic, but not a short period the branch predictor can learn),
+/// until the corpus reaches [`CORPUS_BYTES`].
+fn corpus() -> Vec<u8> {
+    let logs = sample_logs();
+    let mut buf = Vec::with_capacity(CORPUS_BYTES + 64 * 1024);
+    let mut state: u64 = 0x5eed_0f57_acc1_0e5e;
+    while buf.len() < CORPUS_BYTES {
+        // Knuth's MMIX LCG; the high bits are the well-mixed ones.
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let pick = ((state >> 33) % logs.len() as u64) as usize;
+        buf.extend_from_slice(&logs[pick].1);
+    }
+    buf
+}
+
+fn bench_throughput(c: &mut Criterion) {
+    let buf = corpus();
+    let rules = RuleSet::builtin().expect("builtin rules load");
+    let lines = stacklog::lines::for_each_line(&buf, 1, |_, _| {});
+    eprintln!(
+        "corpus: {} bytes ({:.1} MiB), {} lines, from {} sample logs",
+        buf.len(),
+        buf.len() as f64 / (1024.0 * 1024.0),
+        lines,
+        sample_logs().len()
+    );
+
+    let mut g = c.benchmark_group("throughput");
+    g.throughput(Throughput::Bytes(buf.len() as u64))
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(10));
+
+    g.bench_function("parse", |b| {
+        b.iter(|| {
+            let mut parser = DevstackParser::new();
+            stacklog::lines::for_each_line(black_box(&buf), 1, |n, raw| {
+                let line = stacklog::lines::peel(n, raw);
+                let k = parser.parse_line(n, &line.body);
+                black_box(k);
+            })
+        })
+    });
+
+    g.bench_function("diagnose", |b| {
+        b.iter(|| {
+            let mut a = Analyzer::new(&rules);
+            stacklog::lines::for_each_line(black_box(&buf), 1, |n, l| a.feed(n, l));
+            let an = a.finish();
+            black_box(stacklog::diagnose::diagnose(&rules, "bench", &an))
+        })
+    });
+    g.finish();
+
+    let excerpt_path = samples_dir().join("seed-mysql-1045-3lines.log");
+    let excerpt = std::fs::read_to_string(&excerpt_path)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", excerpt_path.display()));
+    let mut g = c.benchmark_group("latency");
+    g.sample_size(50).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    g.bench_function("diagnose_excerpt", |b| {
+        b.iter(|| black_box(stacklog::diagnose_text(&rules, "x", black_box(&excerpt))))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_throughput);
+criterion_main!(benches);

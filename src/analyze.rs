@@ -1,0 +1,435 @@
+//! The streaming analyzer: feeds each line through the layer peeler, the
+//! stack.sh parser, the fact collector and the signature set, keeping only
+//! bounded state (recent lines, recent trace commands, a capped list of hits
+//! per pattern), so memory stays flat however long the input is.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::event::EventKind;
+use crate::facts::Facts;
+use crate::lines::{Line, peel};
+use crate::parse::devstack::DevstackParser;
+use crate::rules::RuleSet;
+use crate::sanitize::mask_secrets;
+
+/// How many recent lines are kept for evidence.
+const RING_LINES: usize = 1024;
+/// How many recent trace commands are kept to find the failing one.
+const RING_TRACES: usize = 64;
+/// How many hits are kept per pattern (the latest ones).
+const HITS_PER_PATTERN: usize = 64;
+/// Evidence text is cut to this many bytes.
+const MAX_TEXT: usize = 2000;
+
+/// A traced command seen recently.
+#[derive(Debug, Clone, Default)]
+pub struct TraceRec {
+    pub line: u64,
+    pub depth: u8,
+    /// `file:func:line`; empty for bash's bare `+ cmd`.
+    pub source: String,
+    pub command: String,
+    pub text: String,
+}
+
+impl TraceRec {
+    /// A copy fit for a report: secrets masked, empty source as none.
+    fn reported(&self) -> TraceRec {
+        TraceRec {
+            line: self.line,
+            depth: self.depth,
+            source: self.source.clone(),
+            command: mask_secrets(&self.command).into_owned(),
+            text: mask_secrets(&self.text).into_owned(),
+        }
+    }
+
+    pub fn source(&self) -> Option<&str> {
+        (!self.source.is_empty()).then_some(self.source.as_str())
+    }
+}
+
+/// One line matched by one pattern.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub line: u64,
+    /// The line of the trace command this line belongs to (0: none).
+    pub block: u64,
+    pub phase: u32,
+    pub text: String,
+    /// The pattern that matched (index into `RuleSet::patterns`); captures
+    /// are taken from `text` when a report needs them, not on the hot path.
+    pub pattern: usize,
+}
+
+/// How the run was declared failed (devstack-formats.md §3.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// Pattern A: `die` with `[Call Trace]` and `[ERROR]`.
+    Die,
+    /// Pattern B: a top-level command failed, the ERR trap ran.
+    TopLevel,
+    /// Pattern C: errexit inside a function, the traced exit trap ran.
+    Errexit,
+    /// Only the tail was seen (`Error on exit`, `generate-subunit`, worlddump).
+    Tail,
+    /// Refused before the traps were set (`already running`).
+    Preflight,
+}
+
+/// Where and how the run failed.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub culprit: Option<TraceRec>,
+    /// First line of the failure block (the failing command's trace line).
+    pub block_start: u64,
+    /// The line that declares the failure (`[ERROR]`, or the command).
+    pub point_line: u64,
+    pub point_text: String,
+    /// First line of what follows the failure (exit trap, `Error on exit`).
+    pub post_start: Option<u64>,
+    pub worlddump_line: Option<u64>,
+    /// The failing command's output and the failure block, for evidence.
+    pub context: Vec<(u64, String)>,
+    pub phase: u32,
+    closed: bool,
+}
+
+/// Everything the analyzer learnt about one input.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub lines: u64,
+    pub facts: Facts,
+    pub failure: Option<Failure>,
+    /// Line of the success evidence (completed / host IP block / timing).
+    pub success_line: Option<u64>,
+    /// Hits per pattern index.
+    pub hits: Vec<Vec<Hit>>,
+    /// Trace command of each block that holds a hit.
+    pub blocks: HashMap<u64, TraceRec>,
+    /// The last lines of the input, for fallback evidence.
+    pub tail: Vec<(u64, String)>,
+    pub traces: u64,
+    pub devstack_markers: u64,
+}
+
+pub struct Analyzer<'r> {
+    rules: &'r RuleSet,
+    parser: DevstackParser,
+    facts: Facts,
+    lines: u64,
+    ring: VecDeque<(u64, String)>,
+    traces: VecDeque<TraceRec>,
+    current_block: u64,
+    phase: u32,
+    failure: Option<Failure>,
+    success_line: Option<u64>,
+    hits: Vec<VecDeque<Hit>>,
+    blocks: HashMap<u64, TraceRec>,
+    trace_count: u64,
+    devstack_markers: u64,
+    matched: Vec<usize>,
+}
+
+fn cut(s: &str) -> String {
+    if s.len() <= MAX_TEXT {
+        return s.to_string();
+    }
+    let mut end = MAX_TEXT;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// Commands of the failure machinery itself, never the culprit.
+fn is_machinery(cmd: &str) -> bool {
+    const P: &[&str] = &[
+        "die ", "die_if_not_set", "local exitcode", "err_trap", "exit_trap", "local r=", "set +o", "set -o",
+        "backtrace", "kill_spinner", "err ",
+    ];
+    P.iter().any(|p| cmd.starts_with(p)) || cmd == "die"
+}
+
+/// Bookkeeping commands that do not fail by themselves: tests, locals,
+/// plain assignments.
+fn is_bookkeeping(cmd: &str) -> bool {
+    const P: &[&str] = &["[[ ", "[ ", "'[' ", "test ", "local ", "return", "echo ", "sleep ", "(( ", "break", "continue", "true", ":"];
+    P.iter().any(|p| cmd.starts_with(p)) || is_assignment(cmd)
+}
+
+fn is_assignment(cmd: &str) -> bool {
+    match cmd.split_once('=') {
+        Some((name, value)) => {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !value.contains(' ')
+        }
+        None => false,
+    }
+}
+
+fn in_trap(func: Option<&str>, cmd: &str) -> bool {
+    matches!(func, Some("exit_trap" | "err_trap" | "kill_spinner" | "die" | "backtrace" | "err"))
+        || is_machinery(cmd)
+}
+
+impl<'r> Analyzer<'r> {
+    pub fn new(rules: &'r RuleSet) -> Self {
+        Analyzer {
+            rules,
+            parser: DevstackParser::new(),
+            facts: Facts::default(),
+            lines: 0,
+            ring: VecDeque::with_capacity(RING_LINES),
+            traces: VecDeque::with_capacity(RING_TRACES),
+            current_block: 0,
+            phase: 0,
+            failure: None,
+            success_line: None,
+            hits: vec![VecDeque::new(); rules.patterns.len()],
+            blocks: HashMap::new(),
+            trace_count: 0,
+            devstack_markers: 0,
+            matched: Vec::new(),
+        }
+    }
+
+    /// Feeds one raw line (without its newline).
+    pub fn feed(&mut self, number: u64, raw: &[u8]) {
+        let line = peel(number, raw);
+        self.feed_line(&line);
+    }
+
+    pub fn feed_line(&mut self, line: &Line<'_>) {
+        self.lines = line.number;
+        let body: &str = &line.body;
+        let kind = self.parser.parse_line(line.number, body);
+        self.remember(line.number, body);
+        self.observe(line.number, &kind, body);
+        self.facts.observe(line.number, &kind, body);
+        if self.rules.set.is_match(body) {
+            self.classify(line.number, body);
+        }
+    }
+
+    fn remember(&mut self, number: u64, body: &str) {
+        if self.ring.len() == RING_LINES {
+            let (_, mut s) = self.ring.pop_front().unwrap_or_default();
+            s.clear();
+            s.push_str(&body[..body.len().min(MAX_TEXT)]);
+            self.ring.push_back((number, s));
+        } else {
+            self.ring.push_back((number, cut(body)));
+        }
+    }
+
+    fn classify(&mut self, number: u64, body: &str) {
+        let mut matched = std::mem::take(&mut self.matched);
+        matched.clear();
+        matched.extend(self.rules.set.matches(body).iter());
+        for &idx in &matched {
+            let hits = &mut self.hits[idx];
+            if hits.len() == HITS_PER_PATTERN {
+                hits.pop_front();
+            }
+            hits.push_back(Hit {
+                line: number,
+                block: self.current_block,
+                phase: self.phase,
+                text: cut(&mask_secrets(body)),
+                pattern: idx,
+            });
+            if self.current_block != 0 && !self.blocks.contains_key(&self.current_block)
+                && let Some(t) = self.traces.iter().rev().find(|t| t.line == self.current_block) {
+                    self.blocks.insert(self.current_block, t.reported());
+                }
+        }
+        self.matched = matched;
+    }
+
+    fn open_failure(&mut self, kind: FailureKind, number: u64, body: &str) {
+        if let Some(f) = &self.failure
+            && !f.closed {
+                return;
+            }
+        let culprit = self.find_culprit(kind);
+        let block_start = culprit.as_ref().map_or(number, |c| c.line);
+        let (point_line, point_text) = match (&culprit, kind) {
+            (Some(c), FailureKind::TopLevel | FailureKind::Errexit | FailureKind::Tail) => (c.line, c.text.clone()),
+            _ => (number, body.to_string()),
+        };
+        self.failure = Some(Failure {
+            kind,
+            culprit,
+            block_start,
+            point_line,
+            point_text: mask_secrets(&point_text).into_owned(),
+            post_start: None,
+            worlddump_line: None,
+            context: vec![],
+            phase: self.phase,
+            closed: false,
+        });
+        self.success_line = None;
+    }
+
+    fn find_culprit(&self, kind: FailureKind) -> Option<TraceRec> {
+        let mut it = self.traces.iter().rev().enumerate().filter(|(_, t)| !is_machinery(&t.command));
+        match kind {
+            FailureKind::Die => it.find(|(_, t)| !is_bookkeeping(&t.command)).map(|(_, t)| t.reported()),
+            _ => {
+                let (i, t) = it.next()?;
+                if is_assignment(&t.command) || t.command.starts_with("local ") {
+                    // `x=` after a failed `$(cmd)`: the substitution failed.
+                    let before = self.traces.iter().rev().skip(i + 1).find(|p| !is_machinery(&p.command));
+                    if let Some(p) = before.filter(|p| p.depth > t.depth) {
+                        return Some(p.reported());
+                    }
+                }
+                Some(t.reported())
+            }
+        }
+    }
+
+    fn mark_post(&mut self, number: u64) {
+        if let Some(f) = self.failure.as_mut()
+            && f.post_start.is_none_or(|p| number < p) && !f.closed {
+                f.post_start = Some(number);
+            }
+    }
+
+    fn observe(&mut self, number: u64, kind: &EventKind<'_>, body: &str) {
+        match kind {
+            EventKind::Xtrace { depth, file, func, src_line, command, .. } => {
+                self.trace_count += 1;
+                if command.starts_with("echo_summary ") {
+                    self.phase += 1;
+                }
+                let trapish = in_trap(*func, command);
+                if *command == "exit_trap" {
+                    self.open_failure(FailureKind::Errexit, number, body);
+                    self.mark_post(number);
+                } else if *command == "err_trap" {
+                    self.open_failure(FailureKind::TopLevel, number, body);
+                    self.mark_post(number);
+                } else if !trapish
+                    && let Some(f) = self.failure.as_mut()
+                        && f.post_start.is_some() {
+                            f.closed = true;
+                        }
+                // reuse the oldest record's buffers: no allocation per line
+                let mut rec = if self.traces.len() == RING_TRACES {
+                    self.traces.pop_front().unwrap_or_default()
+                } else {
+                    TraceRec::default()
+                };
+                rec.line = number;
+                rec.depth = *depth;
+                rec.source.clear();
+                if file.is_some() || func.is_some() || src_line.is_some() {
+                    use std::fmt::Write as _;
+                    let _ = write!(rec.source, "{}:{}:", file.unwrap_or(""), func.unwrap_or(""));
+                    if let Some(l) = src_line {
+                        let _ = write!(rec.source, "{l}");
+                    }
+                }
+                rec.command.clear();
+                rec.command.push_str(&command[..command.len().min(MAX_TEXT)]);
+                rec.text.clear();
+                rec.text.push_str(&body[..body.len().min(MAX_TEXT)]);
+                self.traces.push_back(rec);
+                if !trapish {
+                    self.current_block = number;
+                }
+            }
+            EventKind::CallTrace => {
+                self.devstack_markers += 1;
+                self.open_failure(FailureKind::Die, number, body);
+            }
+            EventKind::Error { .. } => {
+                self.devstack_markers += 1;
+                self.open_failure(FailureKind::Die, number, body);
+                if let Some(f) = self.failure.as_mut()
+                    && f.kind == FailureKind::Die && f.post_start.is_none() {
+                        f.point_line = number;
+                        f.point_text = mask_secrets(body).into_owned();
+                    }
+            }
+            EventKind::ScriptFailed { .. } => {
+                self.devstack_markers += 1;
+                self.open_failure(FailureKind::TopLevel, number, body);
+                self.mark_post(number);
+            }
+            EventKind::ErrorOnExit | EventKind::SubunitMissing { .. } | EventKind::ExitCleanup => {
+                self.devstack_markers += 1;
+                self.open_failure(FailureKind::Tail, number, body);
+                self.mark_post(number);
+            }
+            EventKind::WorldDump { .. } => {
+                self.devstack_markers += 1;
+                self.open_failure(FailureKind::Tail, number, body);
+                self.mark_post(number);
+                if let Some(f) = self.failure.as_mut() {
+                    f.worlddump_line.get_or_insert(number);
+                }
+            }
+            EventKind::AlreadyRunning { text } if text.starts_with("You are") => {
+                self.devstack_markers += 1;
+                self.open_failure(FailureKind::Preflight, number, body);
+            }
+            EventKind::Completed { .. } | EventKind::TimingHeader { .. } => {
+                self.devstack_markers += 1;
+                self.success(number);
+            }
+            EventKind::SuccessInfo { key, .. } if *key == "This is your host IP address" || *key == "Keystone is serving at" => {
+                self.devstack_markers += 1;
+                self.success(number);
+            }
+            EventKind::Frame { .. } | EventKind::Warning { .. } => self.devstack_markers += 1,
+            // the summary file's first line
+            EventKind::Text { text } if text.starts_with("stack.sh log ") => self.devstack_markers += 1,
+            _ => {}
+        }
+    }
+
+    fn success(&mut self, number: u64) {
+        let failed = self.failure.as_ref().is_some_and(|f| !f.closed);
+        if !failed {
+            self.failure = None;
+            self.success_line.get_or_insert(number);
+        }
+    }
+
+    /// Ends the input and hands over what was learnt.
+    pub fn finish(mut self) -> Analysis {
+        if let Some(f) = self.failure.as_mut() {
+            let from = f.block_start;
+            let to = f.post_start.unwrap_or(u64::MAX);
+            f.context = self.ring.iter().filter(|(n, _)| *n >= from && *n < to).map(|(n, s)| (*n, mask_secrets(s).into_owned())).collect();
+            if let Some(c) = &f.culprit {
+                let (line, cmd, source, text) = (c.line, c.command.clone(), c.source.clone(), c.text.clone());
+                self.facts.set_failure(line, &cmd, (!source.is_empty()).then_some(source.as_str()), &text);
+            }
+        }
+        Analysis {
+            lines: self.lines,
+            facts: self.facts,
+            failure: self.failure,
+            success_line: self.success_line,
+            hits: self.hits.into_iter().map(Vec::from).collect(),
+            blocks: self.blocks,
+            tail: self.ring.into_iter().map(|(n, s)| (n, mask_secrets(&s).into_owned())).collect(),
+            traces: self.trace_count,
+            devstack_markers: self.devstack_markers,
+        }
+    }
+}
+
+/// Analyzes a whole in-memory text (tests, rule examples).
+pub fn analyze_text(rules: &RuleSet, text: &str) -> Analysis {
+    let mut a = Analyzer::new(rules);
+    crate::lines::for_each_line(text.as_bytes(), 1, |n, l| a.feed(n, l));
+    a.finish()
+}

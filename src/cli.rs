@@ -1,0 +1,348 @@
+//! The command line: clap definitions, conversion into plain settings, and
+//! exit codes. The only module that knows about either.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use stacklog::diagnose::{matched_ids, pattern_kind_name};
+use stacklog::event::Event;
+use stacklog::input::{self, InputSpec};
+use stacklog::lines::peel;
+use stacklog::parse::devstack::DevstackParser;
+use stacklog::report::{self, human::Style};
+use stacklog::rules::{RuleSet, rule_files};
+
+/// Exit codes (DESIGN.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitCode {
+    /// No failure found.
+    Clean = 0,
+    /// A failure was found (diagnosed or not), or a rule example failed.
+    Failure = 1,
+    /// Usage error, or an input that could not be read.
+    Error = 2,
+}
+
+impl ExitCode {
+    /// The code for several inputs: an unreadable input wins, then a failure.
+    pub fn worst(self, other: ExitCode) -> ExitCode {
+        self.max(other)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "stacklog", version, about = "Root cause of failed DevStack stack.sh runs, from their logs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    /// GitHub Actions annotations
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The verdict for each input: root cause, evidence, fix
+    Diagnose {
+        /// Log files (plain or gzip), or - for stdin
+        #[arg(required = true, value_name = "PATH|-")]
+        inputs: Vec<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// More signature files (a file or a directory of *.toml)
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "auto")]
+        color: ColorChoice,
+    },
+    /// The structured events of a log, as JSON Lines
+    Parse {
+        #[arg(value_name = "PATH|-")]
+        input: String,
+    },
+    /// The signature catalogue and its self-test
+    Rules {
+        #[command(subcommand)]
+        action: RulesAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesAction {
+    /// Every signature: id, role, priority, title
+    List {
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+    },
+    /// One signature in full
+    Show {
+        id: String,
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+    },
+    /// Run every signature's examples (built-in, and the files given)
+    Test {
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Settings for `diagnose`, free of clap.
+struct DiagnoseConfig {
+    inputs: Vec<InputSpec>,
+    format: Format,
+    style: Style,
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal(),
+    }
+}
+
+fn fail(msg: impl std::fmt::Display) -> i32 {
+    eprintln!("stacklog: {msg}");
+    ExitCode::Error as i32
+}
+
+/// Writes and maps a closed pipe to "stop quietly".
+fn emit(r: io::Result<()>) -> Result<(), ()> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(()),
+        Err(e) => {
+            eprintln!("stacklog: cannot write output: {e}");
+            Err(())
+        }
+    }
+}
+
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { ExitCode::Error as i32 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Diagnose { inputs, format, rules, color } => {
+            let rules = match RuleSet::load(&rules) {
+                Ok(r) => r,
+                Err(e) => return fail(e),
+            };
+            let cfg = DiagnoseConfig {
+                inputs: inputs.iter().map(|s| InputSpec::parse(s)).collect(),
+                format,
+                style: Style { color: use_color(color) },
+            };
+            diagnose(&rules, &cfg) as i32
+        }
+        Command::Parse { input } => parse(&InputSpec::parse(&input)) as i32,
+        Command::Rules { action } => rules_cmd(action) as i32,
+    }
+}
+
+fn diagnose(rules: &RuleSet, cfg: &DiagnoseConfig) -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut code = ExitCode::Clean;
+    for (i, spec) in cfg.inputs.iter().enumerate() {
+        let r = stacklog::diagnose_input(rules, spec);
+        if let Some(err) = &r.error {
+            eprintln!("stacklog: {err}");
+            code = code.worst(ExitCode::Error);
+        }
+        if r.outcome == report::Outcome::Failure {
+            code = code.worst(ExitCode::Failure);
+        }
+        let written = match cfg.format {
+            Format::Json => report::json::write(&mut out, &r),
+            Format::Github => report::github::write(&mut out, &r),
+            Format::Human => {
+                let sep = if i > 0 { writeln!(out) } else { Ok(()) };
+                sep.and_then(|_| report::human::write(&mut out, &r, &cfg.style))
+            }
+        };
+        if emit(written.and_then(|_| out.flush())).is_err() {
+            return code;
+        }
+    }
+    code
+}
+
+fn parse(spec: &InputSpec) -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut parser = DevstackParser::new();
+    let mut facts = stacklog::facts::Facts::default();
+    let mut broken = false;
+    let read = input::for_each_line(spec, |n, raw| {
+        if broken {
+            return;
+        }
+        let line = peel(n, raw);
+        let kind = parser.parse_line(n, &line.body);
+        facts.observe(n, &kind, &line.body);
+        let ev = Event { line: n, ts: line.ts, host: line.host, kind };
+        let w = serde_json::to_writer(&mut out, &ev).map_err(io::Error::from).and_then(|_| out.write_all(b"\n"));
+        broken = emit(w).is_err();
+    });
+    if broken {
+        return ExitCode::Clean;
+    }
+    let facts_line = serde_json::json!({ "kind": "facts", "facts": facts.values, "services": facts.services });
+    let _ = emit(writeln!(out, "{facts_line}").and_then(|_| out.flush()));
+    match read {
+        Ok(_) => ExitCode::Clean,
+        Err(e) => {
+            eprintln!("stacklog: {e}");
+            ExitCode::Error
+        }
+    }
+}
+
+fn rules_cmd(action: RulesAction) -> ExitCode {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match action {
+        RulesAction::List { rules } => {
+            let rs = match RuleSet::load(&rules) {
+                Ok(r) => r,
+                Err(e) => return ExitCode::from_fail(e),
+            };
+            let mut t = comfy_table::Table::new();
+            t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED)
+                .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+                .set_width(120)
+                .set_header(vec!["id", "role", "priority", "title"]);
+            for r in &rs.rules {
+                t.add_row(vec![r.id.clone(), r.role.as_str().into(), r.priority.to_string(), r.title.clone()]);
+            }
+            let _ = emit(writeln!(out, "{t}\n{} signatures", rs.rules.len()));
+            ExitCode::Clean
+        }
+        RulesAction::Show { id, rules } => {
+            let rs = match RuleSet::load(&rules) {
+                Ok(r) => r,
+                Err(e) => return ExitCode::from_fail(e),
+            };
+            let Some(i) = rs.find(&id) else {
+                eprintln!("stacklog: no signature `{id}` (see `stacklog rules list`)");
+                return ExitCode::Error;
+            };
+            let r = &rs.rules[i];
+            let mut s = String::new();
+            use std::fmt::Write as _;
+            let _ = writeln!(s, "id          {}\ntitle       {}\nrole        {}\npriority    {}\nconfidence  {}\nscope       {:?}{}\ndefined at  {}",
+                r.id, r.title, r.role.as_str(), r.priority, r.confidence, r.scope,
+                if r.scope == stacklog::rules::Scope::Window { format!(" ({} lines)", r.window) } else { String::new() },
+                r.origin);
+            for (k, p) in &r.sources {
+                let _ = writeln!(s, "{:<11} {p}", pattern_kind_name(*k));
+            }
+            if !r.when.is_empty() {
+                let _ = writeln!(s, "when        {:?}", r.when);
+            }
+            if !r.explains.is_empty() {
+                let _ = writeln!(s, "explains    {}", r.explains.join(", "));
+            }
+            if !r.suppresses.is_empty() {
+                let _ = writeln!(s, "suppresses  {}", r.suppresses.join(", "));
+            }
+            let _ = writeln!(s, "summary     {}", r.summary);
+            for f in &r.fix {
+                let _ = writeln!(s, "fix         {f}");
+            }
+            let _ = writeln!(s, "examples    {} match, {} no_match", r.examples.matching.len(), r.examples.no_match.len());
+            let _ = emit(out.write_all(s.as_bytes()));
+            ExitCode::Clean
+        }
+        RulesAction::Test { paths } => {
+            let rs = match RuleSet::load(&paths) {
+                Ok(r) => r,
+                Err(e) => return ExitCode::from_fail(e),
+            };
+            // which signatures to test: all built-in ones, plus every one
+            // defined in the given files
+            let mut failures = 0usize;
+            let mut checked = 0usize;
+            for rule in &rs.rules {
+                for (want, list) in [(true, &rule.examples.matching), (false, &rule.examples.no_match)] {
+                    for (n, ex) in list.iter().enumerate() {
+                        checked += 1;
+                        let ids = matched_ids(&rs, ex);
+                        let got = ids.contains(&rule.id);
+                        if got != want {
+                            failures += 1;
+                            let what = if want { "match" } else { "no_match" };
+                            let _ = writeln!(
+                                out,
+                                "FAIL {} ({}) {what} example {}: {}; matched: [{}]",
+                                rule.id,
+                                rule.origin,
+                                n + 1,
+                                if want { "did not match" } else { "matched" },
+                                ids.join(", ")
+                            );
+                        }
+                    }
+                }
+                if rule.examples.matching.is_empty() || rule.examples.no_match.is_empty() {
+                    failures += 1;
+                    let _ = writeln!(out, "FAIL {} ({}): needs at least one match and one no_match example", rule.id, rule.origin);
+                }
+            }
+            for p in &paths {
+                if rule_files(p).map(|f| f.is_empty()).unwrap_or(false) {
+                    let _ = writeln!(out, "note: {} holds no *.toml files", p.display());
+                }
+            }
+            let _ = writeln!(out, "{} signatures, {checked} examples: {} passed, {failures} failed", rs.rules.len(), checked.saturating_sub(failures));
+            if failures > 0 { ExitCode::Failure } else { ExitCode::Clean }
+        }
+    }
+}
+
+impl ExitCode {
+    fn from_fail(e: impl std::fmt::Display) -> ExitCode {
+        eprintln!("stacklog: {e}");
+        ExitCode::Error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExitCode;
+
+    #[test]
+    fn exit_codes_are_the_documented_numbers() {
+        assert_eq!(ExitCode::Clean as i32, 0);
+        assert_eq!(ExitCode::Failure as i32, 1);
+        assert_eq!(ExitCode::Error as i32, 2);
+    }
+
+    #[test]
+    fn an_unreadable_input_outranks_a_failure() {
+        assert_eq!(ExitCode::Clean.worst(ExitCode::Failure), ExitCode::Failure);
+        assert_eq!(ExitCode::Failure.worst(ExitCode::Error), ExitCode::Error);
+        assert_eq!(ExitCode::Error.worst(ExitCode::Clean), ExitCode::Error);
+    }
+}

@@ -1,0 +1,315 @@
+//! Facts: the values a log reveals (proxies, HOST_IP, GIT_BASE, the phase,
+//! a database password being set ...), each with the line it came from, for
+//! signature conditions and fixes. Secret values are never kept.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::event::EventKind;
+use crate::sanitize::mask_secrets;
+
+/// One fact and where it was seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fact {
+    pub value: String,
+    pub line: u64,
+    /// The source line, secrets masked.
+    pub text: String,
+    /// How sure the source is: an explicit assignment beats a URL.
+    #[serde(skip)]
+    pub rank: u8,
+}
+
+/// All facts of one input, by name.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Facts {
+    pub values: BTreeMap<&'static str, Fact>,
+    /// Services seen started or enabled, in order, without repeats.
+    pub services: Vec<String>,
+}
+
+const MAX_SERVICES: usize = 64;
+
+static PROXY_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[\s;'"])(?:export\s+)?(?i:(http_proxy|https_proxy|no_proxy))=('[^']*'|"[^"]*"|[^\s;]*)"#).unwrap()
+});
+static HOST_IP_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?:^|[\s;])(?:local\s+|export\s+)?(?:HOST_IP|SERVICE_HOST)=['"]?(\d{1,3}(?:\.\d{1,3}){3})\b"#).unwrap()
+});
+static URL_IP_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"https?://(\d{1,3}(?:\.\d{1,3}){3})(?::(?:5000|35357|80|443)\b|/identity\b|/dashboard\b)").unwrap()
+});
+static GIT_BASE_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?:^|\s)(?:export\s+)?GIT_BASE=['"]?([^\s'"$]+)"#).unwrap());
+static CLONE_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bgit(?:_timed)? clone (?:-\S+ )*((?:[a-z+]+://|/|git@)\S+)").unwrap());
+static SUMMARY_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^echo_summary (?:'([^']*)'|"([^"]*)"|(.+))$"#).unwrap());
+static PASSWORD_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)(?:local\s+|export\s+)?((?:MYSQL|DATABASE|ADMIN|RABBIT|SERVICE)_PASSWORD)=\S").unwrap()
+});
+static SERVICE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:run_process|enable_service|start_service|_run_under_systemd|write_uwsgi_user_unit_file|service_check) ([\w.-]+)").unwrap()
+});
+
+fn unquote(v: &str) -> &str {
+    v.trim_matches(|c| c == '\'' || c == '"')
+}
+
+impl Facts {
+    pub fn get(&self, name: &str) -> Option<&Fact> {
+        self.values.get(name)
+    }
+
+    /// The value of a fact, derived ones included (`proxy`,
+    /// `no_proxy_suggested`).
+    pub fn value(&self, name: &str) -> Option<String> {
+        match name {
+            "proxy" => self.proxy().map(|f| f.value.clone()),
+            "no_proxy_suggested" => Some(self.no_proxy_suggested()),
+            "services" => (!self.services.is_empty()).then(|| self.services.join(", ")),
+            _ => self.values.get(name).map(|f| f.value.clone()),
+        }
+    }
+
+    /// The fact behind a name, for evidence (derived names map to a source).
+    pub fn source(&self, name: &str) -> Option<&Fact> {
+        match name {
+            "proxy" => self.proxy(),
+            _ => self.values.get(name),
+        }
+    }
+
+    fn proxy(&self) -> Option<&Fact> {
+        ["https_proxy", "http_proxy"].iter().filter_map(|k| self.values.get(k)).find(|f| !f.value.is_empty())
+    }
+
+    /// `no_proxy` plus localhost, 127.0.0.1 and HOST_IP, without repeats.
+    pub fn no_proxy_suggested(&self) -> String {
+        let mut items: Vec<String> = self
+            .values
+            .get("no_proxy")
+            .map(|f| f.value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
+            .unwrap_or_default();
+        for extra in ["localhost", "127.0.0.1"] {
+            if !items.iter().any(|i| i == extra) {
+                items.push(extra.to_string());
+            }
+        }
+        match self.values.get("host_ip") {
+            Some(h) if !items.contains(&h.value) => items.push(h.value.clone()),
+            None => items.push("$HOST_IP".to_string()),
+            _ => {}
+        }
+        items.join(",")
+    }
+
+    fn set(&mut self, name: &'static str, value: &str, line: u64, text: &str, rank: u8) {
+        if let Some(old) = self.values.get(name)
+            && old.rank > rank {
+                return;
+            }
+        self.values.insert(name, Fact { value: value.to_string(), line, text: mask_secrets(text).into_owned(), rank });
+    }
+
+    /// Looks at one event for facts. `text` is the whole line body.
+    pub fn observe(&mut self, line: u64, kind: &EventKind<'_>, text: &str) {
+        match kind {
+            EventKind::Xtrace { command, .. } => self.observe_command(line, command, text),
+            EventKind::Output { text: t, .. } | EventKind::Text { text: t } => self.observe_text(line, t),
+            EventKind::SuccessInfo { key, value } => {
+                if *key == "This is your host IP address" {
+                    self.set("host_ip", value, line, text, 3);
+                } else if value.contains("://") {
+                    self.observe_urls(line, value, text);
+                }
+            }
+            EventKind::WorldDump { path } => self.set("worlddump", path, line, text, 2),
+            EventKind::ScriptFailed { logfile: Some(l), .. } => self.set("logfile", l, line, text, 2),
+            _ => {}
+        }
+    }
+
+    fn observe_command(&mut self, line: u64, cmd: &str, text: &str) {
+        if cmd.contains("proxy=") || cmd.contains("PROXY=") {
+            for c in PROXY_RE.captures_iter(cmd) {
+                let name = match c[1].to_ascii_lowercase().as_str() {
+                    "http_proxy" => "http_proxy",
+                    "https_proxy" => "https_proxy",
+                    _ => "no_proxy",
+                };
+                self.set(name, unquote(&c[2]), line, text, 2);
+            }
+        }
+        if cmd.contains("HOST")
+            && let Some(c) = HOST_IP_RE.captures(cmd) {
+                self.set("host_ip", &c[1], line, text, 3);
+            }
+        if cmd.contains("GIT_BASE=")
+            && let Some(c) = GIT_BASE_RE.captures(cmd) {
+                self.set("git_base", &c[1], line, text, 2);
+            }
+        if cmd.contains("clone ")
+            && let Some(c) = CLONE_RE.captures(cmd) {
+                self.set("clone_url", unquote(&c[1]), line, text, 2);
+            }
+        if cmd.starts_with("echo_summary ")
+            && let Some(c) = SUMMARY_RE.captures(cmd) {
+                let v = c.get(1).or(c.get(2)).or(c.get(3)).map_or("", |m| m.as_str());
+                if !v.starts_with("stack.sh log ") {
+                    self.set("phase", v, line, text, 2);
+                }
+            }
+        if cmd.contains("_PASSWORD=")
+            && let Some(c) = PASSWORD_RE.captures(cmd) {
+                self.set("db_password", &format!("set ({})", &c[1]), line, text, 2);
+            }
+        if cmd.contains("://") {
+            self.observe_urls(line, cmd, text);
+        }
+        if let Some(c) = SERVICE_RE.captures(cmd) {
+            let s = c[1].to_string();
+            if self.services.len() < MAX_SERVICES && !self.services.contains(&s) {
+                self.services.push(s);
+            }
+        }
+    }
+
+    fn observe_text(&mut self, line: u64, t: &str) {
+        // stackrc / local.conf echoed into the log, `env` dumps
+        if t.contains("proxy=") || t.contains("PROXY=") {
+            for c in PROXY_RE.captures_iter(t) {
+                let name = match c[1].to_ascii_lowercase().as_str() {
+                    "http_proxy" => "http_proxy",
+                    "https_proxy" => "https_proxy",
+                    _ => "no_proxy",
+                };
+                self.set(name, unquote(&c[2]), line, t, 1);
+            }
+        }
+        if t.contains("HOST")
+            && let Some(c) = HOST_IP_RE.captures(t) {
+                self.set("host_ip", &c[1], line, t, 2);
+            }
+        if t.contains("GIT_BASE=")
+            && let Some(c) = GIT_BASE_RE.captures(t) {
+                self.set("git_base", &c[1], line, t, 1);
+            }
+        if t.contains("://") {
+            self.observe_urls(line, t, t);
+        }
+    }
+
+    fn observe_urls(&mut self, line: u64, s: &str, text: &str) {
+        if let Some(c) = URL_IP_RE.captures(s)
+            && &c[1] != "127.0.0.1" {
+                self.set("host_ip", &c[1], line, text, 1);
+            }
+    }
+
+    /// Records the failing command and its location.
+    pub fn set_failure(&mut self, line: u64, command: &str, source: Option<&str>, text: &str) {
+        self.set("command", command, line, text, 4);
+        if let Some(s) = source {
+            self.set("source", s, line, text, 4);
+        }
+    }
+}
+
+/// Whether the comma-separated `list` (a no_proxy value) covers `value`
+/// (an address or host name): an exact entry, `*`, a CIDR holding the
+/// address, or a `.domain` suffix.
+pub fn list_covers(list: &str, value: &str) -> bool {
+    list.split(',').map(str::trim).filter(|e| !e.is_empty()).any(|entry| {
+        entry == "*"
+            || entry == value
+            || (entry.starts_with('.') && value.ends_with(entry))
+            || cidr_contains(entry, value)
+    })
+}
+
+fn parse_v4(s: &str) -> Option<u32> {
+    let mut out = 0u32;
+    let mut n = 0;
+    for part in s.split('.') {
+        out = out << 8 | part.parse::<u8>().ok()? as u32;
+        n += 1;
+    }
+    (n == 4).then_some(out)
+}
+
+fn cidr_contains(entry: &str, value: &str) -> bool {
+    let Some((net, bits)) = entry.split_once('/') else { return false };
+    let (Some(net), Ok(bits), Some(ip)) = (parse_v4(net), bits.parse::<u32>(), parse_v4(value)) else {
+        return false;
+    };
+    if bits > 32 {
+        return false;
+    }
+    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+    net & mask == ip & mask
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::devstack::parse_line;
+
+    fn facts_of(lines: &[&str]) -> Facts {
+        let mut f = Facts::default();
+        for (i, l) in lines.iter().enumerate() {
+            f.observe(i as u64 + 1, &parse_line(l), l);
+        }
+        f
+    }
+
+    #[test]
+    fn seed_sudo_line_reveals_proxies() {
+        let f = facts_of(&["+inc/python:pip_install:152               sudo -H http_proxy=http://10.10.126.187:3129 https_proxy=http://10.10.126.187:3129 no_proxy= PIP_FIND_LINKS= /usr/local/bin/pip2.7 install -U virtualenv"]);
+        assert_eq!(f.value("http_proxy").unwrap(), "http://10.10.126.187:3129");
+        assert_eq!(f.value("no_proxy").unwrap(), "");
+        assert_eq!(f.value("proxy").unwrap(), "http://10.10.126.187:3129");
+    }
+
+    #[test]
+    fn host_ip_sources_rank() {
+        let f = facts_of(&[
+            "Keystone is serving at http://10.0.0.9:5000/",
+            "+ .localrc.auto:source:12                 :   HOST_IP=10.10.105.71",
+            "Keystone is serving at http://10.0.0.9:5000/",
+        ]);
+        assert_eq!(f.value("host_ip").unwrap(), "10.10.105.71");
+        assert_eq!(f.no_proxy_suggested(), "localhost,127.0.0.1,10.10.105.71");
+    }
+
+    #[test]
+    fn password_is_set_never_kept() {
+        let f = facts_of(&["+ .localrc.auto:source:3                  :   MYSQL_PASSWORD=devstack"]);
+        let p = f.get("db_password").unwrap();
+        assert_eq!(p.value, "set (MYSQL_PASSWORD)");
+        assert!(!p.text.contains("devstack"), "{}", p.text);
+    }
+
+    #[test]
+    fn phase_and_clone() {
+        let f = facts_of(&[
+            "+ ./stack.sh:main:63                       :   echo_summary 'Installing OpenStack project source'",
+            "+ functions-common:git_timed:101           :   timeout -s SIGINT 0 git clone git://git.openstack.org/openstack/requirements.git /opt/stack/requirements",
+        ]);
+        assert_eq!(f.value("phase").unwrap(), "Installing OpenStack project source");
+        assert_eq!(f.value("clone_url").unwrap(), "git://git.openstack.org/openstack/requirements.git");
+    }
+
+    #[test]
+    fn no_proxy_coverage() {
+        assert!(list_covers("localhost,10.10.105.71", "10.10.105.71"));
+        assert!(list_covers("10.10.0.0/16", "10.10.105.71"));
+        assert!(list_covers("*", "x"));
+        assert!(list_covers(".example.com", "keystone.example.com"));
+        assert!(!list_covers("", "10.10.105.71"));
+        assert!(!list_covers("10.10.105.7", "10.10.105.71"));
+    }
+}

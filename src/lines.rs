@@ -1,0 +1,270 @@
+//! Line layer: splits raw bytes into lines and peels the wrapper layers
+//! (CR, ANSI colour, Zuul `DATE TIME | host | `, a pasted `| `, and the
+//! LOGFILE `YYYY-MM-DD HH:MM:SS.mmm | ` stamp) before any format parser sees
+//! the text. What a layer carried (timestamp, host) is kept as data.
+
+use std::borrow::Cow;
+
+/// Which wrapper layers were found on a line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Layers {
+    pub crlf: bool,
+    pub ansi: bool,
+    pub zuul: bool,
+    pub pasted_bar: bool,
+    pub timestamp: bool,
+    pub invalid_utf8: bool,
+}
+
+/// One input line with its layers peeled.
+#[derive(Debug, Clone)]
+pub struct Line<'a> {
+    /// 1-based line number in the input as given.
+    pub number: u64,
+    /// What the program printed, after every layer is removed.
+    pub body: Cow<'a, str>,
+    /// The outfilter timestamp (`2016-04-29 08:01:39.123`), else the Zuul one.
+    pub ts: Option<&'a str>,
+    /// The Zuul host column.
+    pub host: Option<&'a str>,
+    pub layers: Layers,
+}
+
+/// Peels one raw line (without its `\n`).
+pub fn peel(number: u64, raw: &[u8]) -> Line<'_> {
+    let mut layers = Layers::default();
+    let mut raw = raw;
+    if let [rest @ .., b'\r'] = raw {
+        raw = rest;
+        layers.crlf = true;
+    }
+    match std::str::from_utf8(raw) {
+        Ok(s) => {
+            let (body, ts, host) = peel_prefixes(s, &mut layers);
+            let body = clean(body, &mut layers);
+            Line { number, body, ts, host, layers }
+        }
+        Err(_) => {
+            // Rare: keep going with replacement characters; the stamp and
+            // host stay inside the owned text.
+            layers.invalid_utf8 = true;
+            let owned = String::from_utf8_lossy(raw).into_owned();
+            let (body, _, _) = peel_prefixes(&owned, &mut layers);
+            let body = clean(body, &mut layers).into_owned();
+            Line { number, body: Cow::Owned(body), ts: None, host: None, layers }
+        }
+    }
+}
+
+fn clean<'s>(body: &'s str, layers: &mut Layers) -> Cow<'s, str> {
+    // `\r\r\n` (CRLF through a tty) and `\r` before a colour reset both
+    // leave carriage returns at the end once the rest is peeled.
+    let trim = |s: &str, layers: &mut Layers| -> usize {
+        let t = s.trim_end_matches('\r').len();
+        if t != s.len() {
+            layers.crlf = true;
+        }
+        t
+    };
+    if body.bytes().any(|b| b == 0x1b || b == 0x0e || b == 0x0f || b == 0x08) {
+        layers.ansi = true;
+        let mut s = strip_ansi(body);
+        let t = trim(&s, layers);
+        s.truncate(t);
+        Cow::Owned(s)
+    } else {
+        let t = trim(body, layers);
+        Cow::Borrowed(&body[..t])
+    }
+}
+
+fn peel_prefixes<'s>(mut s: &'s str, layers: &mut Layers) -> (&'s str, Option<&'s str>, Option<&'s str>) {
+    let mut ts = None;
+    let mut host = None;
+    // Zuul job-output: `2019-04-16 18:07:38.443862 | controller | body`
+    if let Some((stamp, rest)) = split_stamp(s, 6) {
+        if let Some((h, body)) = rest.split_once(" | ") {
+            if !h.is_empty() && h.len() <= 64 && !h.contains(' ') {
+                host = Some(h);
+                ts = Some(stamp);
+                s = body;
+                layers.zuul = true;
+            }
+        } else if let Some(h) = rest.strip_suffix(" |").filter(|h| !h.contains(' ') && !h.is_empty()) {
+            host = Some(h);
+            ts = Some(stamp);
+            s = "";
+            layers.zuul = true;
+        }
+    }
+    // Copy-pasted console output: `| body`, but not a table row `| a | b |`.
+    if let Some(rest) = s.strip_prefix("| ") {
+        if !s.trim_end().ends_with('|') {
+            s = rest;
+            layers.pasted_bar = true;
+        }
+    } else if s == "|" {
+        s = "";
+        layers.pasted_bar = true;
+    }
+    if let Some((stamp, rest)) = split_stamp(s, 3) {
+        ts = Some(stamp);
+        s = rest;
+        layers.timestamp = true;
+    }
+    (s, ts, host)
+}
+
+/// Splits `YYYY-MM-DD HH:MM:SS.f{frac} |` (plus one optional space) off `s`.
+fn split_stamp(s: &str, frac: usize) -> Option<(&str, &str)> {
+    let b = s.as_bytes();
+    let n = 20 + frac;
+    if b.len() < n + 1 {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let ok = digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b' '
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+        && b[19] == b'.'
+        && digits(20..n)
+        && b.get(n) == Some(&b' ')
+        && b.get(n + 1) == Some(&b'|');
+    if !ok {
+        return None;
+    }
+    let rest = &s[n + 2..];
+    let rest = rest.strip_prefix(' ').unwrap_or(rest);
+    Some((&s[..n], rest))
+}
+
+/// Removes ANSI escape sequences, SI/SO shifts and backspace spinners.
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => match chars.peek() {
+                Some('[') => {
+                    chars.next();
+                    // parameters and intermediates, then one final byte @..~
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                Some('(') | Some(')') => {
+                    chars.next();
+                    chars.next();
+                }
+                Some(']') => {
+                    // OSC: up to BEL or ST
+                    chars.next();
+                    while let Some(c) = chars.next() {
+                        if c == '\x07' {
+                            break;
+                        }
+                        if c == '\x1b' {
+                            chars.next();
+                            break;
+                        }
+                    }
+                }
+                Some(_) => {
+                    chars.next();
+                }
+                None => {}
+            },
+            '\x0e' | '\x0f' => {}
+            '\x08' => {
+                out.pop();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Calls `f` for every line of `buf` (split on `\n`, the last line may lack
+/// one). Returns the number of lines seen.
+pub fn for_each_line(buf: &[u8], first: u64, mut f: impl FnMut(u64, &[u8])) -> u64 {
+    let mut n = first;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', buf) {
+        f(n, &buf[start..end]);
+        n += 1;
+        start = end + 1;
+    }
+    if start < buf.len() {
+        f(n, &buf[start..]);
+        n += 1;
+    }
+    n - first
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peels_outfilter_stamp() {
+        let l = peel(1, b"2016-04-29 08:01:39.123 | + ./stack.sh:main:1 :   true");
+        assert_eq!(l.body, "+ ./stack.sh:main:1 :   true");
+        assert_eq!(l.ts, Some("2016-04-29 08:01:39.123"));
+        assert!(l.layers.timestamp);
+    }
+
+    #[test]
+    fn blank_stamped_line_has_empty_body() {
+        let l = peel(1, b"2016-04-29 08:01:39.123 | ");
+        assert_eq!(l.body, "");
+        let l = peel(1, b"2016-04-29 08:01:39.123 |");
+        assert_eq!(l.body, "");
+    }
+
+    #[test]
+    fn peels_zuul_then_stamp() {
+        let l = peel(3, b"2026-11-29 04:38:03.185123 | controller | 2026-11-29 04:38:03.185 | Error on exit\r");
+        assert_eq!(l.body, "Error on exit");
+        assert_eq!(l.host, Some("controller"));
+        assert_eq!(l.ts, Some("2026-11-29 04:38:03.185"));
+        assert!(l.layers.zuul && l.layers.crlf);
+    }
+
+    #[test]
+    fn pasted_bar_but_not_table_rows() {
+        assert_eq!(peel(1, b"| ERROR 1045 (28000): x").body, "ERROR 1045 (28000): x");
+        assert_eq!(peel(1, b"| ID | Name |").body, "| ID | Name |");
+    }
+
+    #[test]
+    fn strips_colour_ps4() {
+        let l = peel(1, b"+\x1b[38;5;242m./stack.sh:main:11                       \x1b(B\x1b[m trap");
+        assert_eq!(l.body, "+./stack.sh:main:11                        trap");
+        assert!(l.layers.ansi);
+    }
+
+    #[test]
+    fn invalid_utf8_does_not_stop() {
+        let l = peel(1, b"caf\xe9 ok");
+        assert!(l.layers.invalid_utf8);
+        assert!(l.body.ends_with(" ok"));
+    }
+
+    #[test]
+    fn counts_lines_without_final_newline() {
+        let mut seen = vec![];
+        let n = for_each_line(b"a\nb\nc", 1, |i, l| seen.push((i, l.to_vec())));
+        assert_eq!(n, 3);
+        assert_eq!(seen[2], (3, b"c".to_vec()));
+    }
+}

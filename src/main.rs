@@ -1,0 +1,6 @@
+fn main() {
+    std::process::exit(stacklog_cli::run());
+}
+
+#[path = "cli.rs"]
+mod stacklog_cli;
