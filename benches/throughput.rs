@@ -18,7 +18,9 @@ use stacklog::rules::RuleSet;
 const CORPUS_BYTES: usize = 32 * 1024 * 1024;
 
 fn samples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples").join("devstack")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join("devstack")
 }
 
 /// The sample logs (`*.log`), in name order, each ending with a newline.
@@ -29,7 +31,8 @@ fn sample_logs() -> Vec<(String, Vec<u8>)> {
         .map(|e| e.expect("directory entry").path())
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "log"))
         .map(|p| {
-            let mut bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
+            let mut bytes =
+                std::fs::read(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
             if !bytes.is_empty() && !bytes.ends_with(b"\n") {
                 bytes.push(b'\n');
             }
@@ -51,7 +54,9 @@ fn corpus() -> Vec<u8> {
     let mut state: u64 = 0x5eed_0f57_acc1_0e5e;
     while buf.len() < CORPUS_BYTES {
         // Knuth's MMIX LCG; the high bits are the well-mixed ones.
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let pick = ((state >> 33) % logs.len() as u64) as usize;
         buf.extend_from_slice(&logs[pick].1);
     }
@@ -102,7 +107,9 @@ fn bench_throughput(c: &mut Criterion) {
     let excerpt = std::fs::read_to_string(&excerpt_path)
         .unwrap_or_else(|e| panic!("reading {}: {e}", excerpt_path.display()));
     let mut g = c.benchmark_group("latency");
-    g.sample_size(50).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    g.sample_size(50)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
     g.bench_function("diagnose_excerpt", |b| {
         b.iter(|| black_box(stacklog::diagnose_text(&rules, "x", black_box(&excerpt))))
     });

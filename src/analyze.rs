@@ -16,6 +16,8 @@ use crate::sanitize::mask_secrets;
 const RING_LINES: usize = 1024;
 /// How many recent trace commands are kept to find the failing one.
 const RING_TRACES: usize = 64;
+/// How many functions keep their last real step.
+const FUNCS: usize = 16;
 /// How many hits are kept per pattern (the latest ones).
 const HITS_PER_PATTERN: usize = 64;
 /// Evidence text is cut to this many bytes.
@@ -121,6 +123,9 @@ pub struct Analyzer<'r> {
     lines: u64,
     ring: VecDeque<(u64, String)>,
     traces: VecDeque<TraceRec>,
+    /// The last real step (not bookkeeping) of the most recent functions,
+    /// most recent last: the culprit of a `die` after a long helper loop.
+    by_func: Vec<TraceRec>,
     current_block: u64,
     phase: u32,
     failure: Option<Failure>,
@@ -146,8 +151,17 @@ fn cut(s: &str) -> String {
 /// Commands of the failure machinery itself, never the culprit.
 fn is_machinery(cmd: &str) -> bool {
     const P: &[&str] = &[
-        "die ", "die_if_not_set", "local exitcode", "err_trap", "exit_trap", "local r=", "set +o", "set -o",
-        "backtrace", "kill_spinner", "err ",
+        "die ",
+        "die_if_not_set",
+        "local exitcode",
+        "err_trap",
+        "exit_trap",
+        "local r=",
+        "set +o",
+        "set -o",
+        "backtrace",
+        "kill_spinner",
+        "err ",
     ];
     P.iter().any(|p| cmd.starts_with(p)) || cmd == "die"
 }
@@ -155,24 +169,38 @@ fn is_machinery(cmd: &str) -> bool {
 /// Bookkeeping commands that do not fail by themselves: tests, locals,
 /// plain assignments.
 fn is_bookkeeping(cmd: &str) -> bool {
-    const P: &[&str] = &["[[ ", "[ ", "'[' ", "test ", "local ", "return", "echo ", "sleep ", "(( ", "break", "continue", "true", ":"];
+    const P: &[&str] = &[
+        "[[ ", "[ ", "'[' ", "test ", "local ", "return", "echo ", "sleep ", "(( ", "break",
+        "continue", "true", ":", "for ", "while ", "until ", "if ", "case ", "shift", "set ",
+    ];
     P.iter().any(|p| cmd.starts_with(p)) || is_assignment(cmd)
 }
 
 fn is_assignment(cmd: &str) -> bool {
     match cmd.split_once('=') {
         Some((name, value)) => {
-            !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            // `x=1`, `_TIME_TOTAL[$name]=60591`
+            let base = name.split('[').next().unwrap_or("");
+            !base.is_empty()
+                && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && (base.len() == name.len() || name.ends_with(']'))
                 && !value.contains(' ')
         }
         None => false,
     }
 }
 
+/// Helpers that log or time a step rather than do it.
+fn is_helper(cmd: &str) -> bool {
+    const P: &[&str] = &["warn ", "time_start ", "time_stop ", "deprecated "];
+    P.iter().any(|p| cmd.starts_with(p))
+}
+
 fn in_trap(func: Option<&str>, cmd: &str) -> bool {
-    matches!(func, Some("exit_trap" | "err_trap" | "kill_spinner" | "die" | "backtrace" | "err"))
-        || is_machinery(cmd)
+    matches!(
+        func,
+        Some("exit_trap" | "err_trap" | "kill_spinner" | "die" | "backtrace" | "err")
+    ) || is_machinery(cmd)
 }
 
 impl<'r> Analyzer<'r> {
@@ -184,6 +212,7 @@ impl<'r> Analyzer<'r> {
             lines: 0,
             ring: VecDeque::with_capacity(RING_LINES),
             traces: VecDeque::with_capacity(RING_TRACES),
+            by_func: Vec::with_capacity(FUNCS),
             current_block: 0,
             phase: 0,
             failure: None,
@@ -209,7 +238,7 @@ impl<'r> Analyzer<'r> {
         self.remember(line.number, body);
         self.observe(line.number, &kind, body);
         self.facts.observe(line.number, &kind, body);
-        if self.rules.set.is_match(body) {
+        if self.rules.prefilter.any(body) {
             self.classify(line.number, body);
         }
     }
@@ -228,8 +257,13 @@ impl<'r> Analyzer<'r> {
     fn classify(&mut self, number: u64, body: &str) {
         let mut matched = std::mem::take(&mut self.matched);
         matched.clear();
-        matched.extend(self.rules.set.matches(body).iter());
+        self.rules.prefilter.candidates(body, &mut matched);
+        matched.sort_unstable();
+        matched.dedup();
         for &idx in &matched {
+            if !self.rules.patterns[idx].regex.is_match(body) {
+                continue;
+            }
             let hits = &mut self.hits[idx];
             if hits.len() == HITS_PER_PATTERN {
                 hits.pop_front();
@@ -241,23 +275,32 @@ impl<'r> Analyzer<'r> {
                 text: cut(&mask_secrets(body)),
                 pattern: idx,
             });
-            if self.current_block != 0 && !self.blocks.contains_key(&self.current_block)
-                && let Some(t) = self.traces.iter().rev().find(|t| t.line == self.current_block) {
-                    self.blocks.insert(self.current_block, t.reported());
-                }
+            if self.current_block != 0
+                && !self.blocks.contains_key(&self.current_block)
+                && let Some(t) = self
+                    .traces
+                    .iter()
+                    .rev()
+                    .find(|t| t.line == self.current_block)
+            {
+                self.blocks.insert(self.current_block, t.reported());
+            }
         }
         self.matched = matched;
     }
 
     fn open_failure(&mut self, kind: FailureKind, number: u64, body: &str) {
         if let Some(f) = &self.failure
-            && !f.closed {
-                return;
-            }
+            && !f.closed
+        {
+            return;
+        }
         let culprit = self.find_culprit(kind);
         let block_start = culprit.as_ref().map_or(number, |c| c.line);
         let (point_line, point_text) = match (&culprit, kind) {
-            (Some(c), FailureKind::TopLevel | FailureKind::Errexit | FailureKind::Tail) => (c.line, c.text.clone()),
+            (Some(c), FailureKind::TopLevel | FailureKind::Errexit | FailureKind::Tail) => {
+                (c.line, c.text.clone())
+            }
             _ => (number, body.to_string()),
         };
         self.failure = Some(Failure {
@@ -276,14 +319,55 @@ impl<'r> Analyzer<'r> {
     }
 
     fn find_culprit(&self, kind: FailureKind) -> Option<TraceRec> {
-        let mut it = self.traces.iter().rev().enumerate().filter(|(_, t)| !is_machinery(&t.command));
+        let mut it = self
+            .traces
+            .iter()
+            .rev()
+            .enumerate()
+            .filter(|(_, t)| !is_machinery(&t.command));
         match kind {
-            FailureKind::Die => it.find(|(_, t)| !is_bookkeeping(&t.command)).map(|(_, t)| t.reported()),
+            FailureKind::Die => {
+                // the last real step of the function that called `die`
+                let die_func = self
+                    .traces
+                    .iter()
+                    .rev()
+                    .find(|t| {
+                        t.command.starts_with("die ") || t.command.starts_with("die_if_not_set")
+                    })
+                    .and_then(|t| t.source.split(':').nth(1).map(str::to_string))
+                    .filter(|f| !f.is_empty());
+                let real = |t: &TraceRec| !is_bookkeeping(&t.command) && !is_helper(&t.command);
+                let same_func = |t: &TraceRec| {
+                    die_func
+                        .as_deref()
+                        .is_none_or(|f| t.source.split(':').nth(1) == Some(f))
+                };
+                self.traces
+                    .iter()
+                    .rev()
+                    .filter(|t| !is_machinery(&t.command))
+                    .find(|t| real(t) && same_func(t))
+                    .map(|t| self.pipeline_head(t))
+                    .or_else(|| {
+                        self.by_func
+                            .iter()
+                            .rev()
+                            .find(|t| die_func.is_some() && same_func(t))
+                    })
+                    .or_else(|| it.find(|(_, t)| real(t)).map(|(_, t)| t))
+                    .map(TraceRec::reported)
+            }
             _ => {
                 let (i, t) = it.next()?;
                 if is_assignment(&t.command) || t.command.starts_with("local ") {
                     // `x=` after a failed `$(cmd)`: the substitution failed.
-                    let before = self.traces.iter().rev().skip(i + 1).find(|p| !is_machinery(&p.command));
+                    let before = self
+                        .traces
+                        .iter()
+                        .rev()
+                        .skip(i + 1)
+                        .find(|p| !is_machinery(&p.command));
                     if let Some(p) = before.filter(|p| p.depth > t.depth) {
                         return Some(p.reported());
                     }
@@ -293,16 +377,66 @@ impl<'r> Analyzer<'r> {
         }
     }
 
+    /// The first command of the pipeline `t` ends (`openstack ... | grep |
+    /// get_field 2` traces each element with the same location and depth;
+    /// the elements' own internals are deeper).
+    fn pipeline_head<'a>(&'a self, t: &'a TraceRec) -> &'a TraceRec {
+        let mut head = t;
+        let Some(i) = self.traces.iter().rposition(|x| x.line == t.line) else {
+            return t;
+        };
+        for x in self.traces.range(..i).rev() {
+            if x.depth == t.depth && x.source == t.source {
+                head = x;
+            } else if x.depth <= t.depth {
+                break;
+            }
+        }
+        head
+    }
+
+    /// Remembers `rec` as the last real step of its function.
+    fn note_step(&mut self, rec: &TraceRec) {
+        let func = rec.source.split(':').nth(1).unwrap_or("");
+        if func.is_empty() {
+            return;
+        }
+        let pos = self
+            .by_func
+            .iter()
+            .position(|t| t.source.split(':').nth(1) == Some(func));
+        let mut slot = match pos {
+            Some(i) => self.by_func.remove(i),
+            None if self.by_func.len() == FUNCS => self.by_func.remove(0),
+            None => TraceRec::default(),
+        };
+        slot.line = rec.line;
+        slot.depth = rec.depth;
+        slot.source.clone_from(&rec.source);
+        slot.command.clone_from(&rec.command);
+        slot.text.clone_from(&rec.text);
+        self.by_func.push(slot);
+    }
+
     fn mark_post(&mut self, number: u64) {
         if let Some(f) = self.failure.as_mut()
-            && f.post_start.is_none_or(|p| number < p) && !f.closed {
-                f.post_start = Some(number);
-            }
+            && f.post_start.is_none_or(|p| number < p)
+            && !f.closed
+        {
+            f.post_start = Some(number);
+        }
     }
 
     fn observe(&mut self, number: u64, kind: &EventKind<'_>, body: &str) {
         match kind {
-            EventKind::Xtrace { depth, file, func, src_line, command, .. } => {
+            EventKind::Xtrace {
+                depth,
+                file,
+                func,
+                src_line,
+                command,
+                ..
+            } => {
                 self.trace_count += 1;
                 if command.starts_with("echo_summary ") {
                     self.phase += 1;
@@ -316,9 +450,10 @@ impl<'r> Analyzer<'r> {
                     self.mark_post(number);
                 } else if !trapish
                     && let Some(f) = self.failure.as_mut()
-                        && f.post_start.is_some() {
-                            f.closed = true;
-                        }
+                    && f.post_start.is_some()
+                {
+                    f.closed = true;
+                }
                 // reuse the oldest record's buffers: no allocation per line
                 let mut rec = if self.traces.len() == RING_TRACES {
                     self.traces.pop_front().unwrap_or_default()
@@ -336,9 +471,13 @@ impl<'r> Analyzer<'r> {
                     }
                 }
                 rec.command.clear();
-                rec.command.push_str(&command[..command.len().min(MAX_TEXT)]);
+                rec.command
+                    .push_str(&command[..command.len().min(MAX_TEXT)]);
                 rec.text.clear();
                 rec.text.push_str(&body[..body.len().min(MAX_TEXT)]);
+                if !trapish && !is_bookkeeping(command) && !is_helper(command) {
+                    self.note_step(&rec);
+                }
                 self.traces.push_back(rec);
                 if !trapish {
                     self.current_block = number;
@@ -352,10 +491,12 @@ impl<'r> Analyzer<'r> {
                 self.devstack_markers += 1;
                 self.open_failure(FailureKind::Die, number, body);
                 if let Some(f) = self.failure.as_mut()
-                    && f.kind == FailureKind::Die && f.post_start.is_none() {
-                        f.point_line = number;
-                        f.point_text = mask_secrets(body).into_owned();
-                    }
+                    && f.kind == FailureKind::Die
+                    && f.post_start.is_none()
+                {
+                    f.point_line = number;
+                    f.point_text = mask_secrets(body).into_owned();
+                }
             }
             EventKind::ScriptFailed { .. } => {
                 self.devstack_markers += 1;
@@ -383,13 +524,17 @@ impl<'r> Analyzer<'r> {
                 self.devstack_markers += 1;
                 self.success(number);
             }
-            EventKind::SuccessInfo { key, .. } if *key == "This is your host IP address" || *key == "Keystone is serving at" => {
+            EventKind::SuccessInfo { key, .. }
+                if *key == "This is your host IP address" || *key == "Keystone is serving at" =>
+            {
                 self.devstack_markers += 1;
                 self.success(number);
             }
             EventKind::Frame { .. } | EventKind::Warning { .. } => self.devstack_markers += 1,
             // the summary file's first line
-            EventKind::Text { text } if text.starts_with("stack.sh log ") => self.devstack_markers += 1,
+            EventKind::Text { text } if text.starts_with("stack.sh log ") => {
+                self.devstack_markers += 1
+            }
             _ => {}
         }
     }
@@ -407,10 +552,21 @@ impl<'r> Analyzer<'r> {
         if let Some(f) = self.failure.as_mut() {
             let from = f.block_start;
             let to = f.post_start.unwrap_or(u64::MAX);
-            f.context = self.ring.iter().filter(|(n, _)| *n >= from && *n < to).map(|(n, s)| (*n, mask_secrets(s).into_owned())).collect();
+            f.context = self
+                .ring
+                .iter()
+                .filter(|(n, _)| *n >= from && *n < to)
+                .map(|(n, s)| (*n, mask_secrets(s).into_owned()))
+                .collect();
             if let Some(c) = &f.culprit {
-                let (line, cmd, source, text) = (c.line, c.command.clone(), c.source.clone(), c.text.clone());
-                self.facts.set_failure(line, &cmd, (!source.is_empty()).then_some(source.as_str()), &text);
+                let (line, cmd, source, text) =
+                    (c.line, c.command.clone(), c.source.clone(), c.text.clone());
+                self.facts.set_failure(
+                    line,
+                    &cmd,
+                    (!source.is_empty()).then_some(source.as_str()),
+                    &text,
+                );
             }
         }
         Analysis {
@@ -420,7 +576,11 @@ impl<'r> Analyzer<'r> {
             success_line: self.success_line,
             hits: self.hits.into_iter().map(Vec::from).collect(),
             blocks: self.blocks,
-            tail: self.ring.into_iter().map(|(n, s)| (n, mask_secrets(&s).into_owned())).collect(),
+            tail: self
+                .ring
+                .into_iter()
+                .map(|(n, s)| (n, mask_secrets(&s).into_owned()))
+                .collect(),
             traces: self.trace_count,
             devstack_markers: self.devstack_markers,
         }

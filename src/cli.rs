@@ -33,7 +33,11 @@ impl ExitCode {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "stacklog", version, about = "Root cause of failed DevStack stack.sh runs, from their logs")]
+#[command(
+    name = "stacklog",
+    version,
+    about = "Root cause of failed DevStack stack.sh runs, from their logs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -112,7 +116,9 @@ fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+        }
     }
 }
 
@@ -137,13 +143,22 @@ pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { ExitCode::Error as i32 } else { 0 };
+            let code = if e.use_stderr() {
+                ExitCode::Error as i32
+            } else {
+                0
+            };
             let _ = e.print();
             return code;
         }
     };
     match cli.command {
-        Command::Diagnose { inputs, format, rules, color } => {
+        Command::Diagnose {
+            inputs,
+            format,
+            rules,
+            color,
+        } => {
             let rules = match RuleSet::load(&rules) {
                 Ok(r) => r,
                 Err(e) => return fail(e),
@@ -151,7 +166,9 @@ pub fn run() -> i32 {
             let cfg = DiagnoseConfig {
                 inputs: inputs.iter().map(|s| InputSpec::parse(s)).collect(),
                 format,
-                style: Style { color: use_color(color) },
+                style: Style {
+                    color: use_color(color),
+                },
             };
             diagnose(&rules, &cfg) as i32
         }
@@ -201,14 +218,22 @@ fn parse(spec: &InputSpec) -> ExitCode {
         let line = peel(n, raw);
         let kind = parser.parse_line(n, &line.body);
         facts.observe(n, &kind, &line.body);
-        let ev = Event { line: n, ts: line.ts, host: line.host, kind };
-        let w = serde_json::to_writer(&mut out, &ev).map_err(io::Error::from).and_then(|_| out.write_all(b"\n"));
+        let ev = Event {
+            line: n,
+            ts: line.ts,
+            host: line.host,
+            kind,
+        };
+        let w = serde_json::to_writer(&mut out, &ev)
+            .map_err(io::Error::from)
+            .and_then(|_| out.write_all(b"\n"));
         broken = emit(w).is_err();
     });
     if broken {
         return ExitCode::Clean;
     }
-    let facts_line = serde_json::json!({ "kind": "facts", "facts": facts.values, "services": facts.services });
+    let facts_line =
+        serde_json::json!({ "kind": "facts", "facts": facts.values, "services": facts.services });
     let _ = emit(writeln!(out, "{facts_line}").and_then(|_| out.flush()));
     match read {
         Ok(_) => ExitCode::Clean,
@@ -234,7 +259,12 @@ fn rules_cmd(action: RulesAction) -> ExitCode {
                 .set_width(120)
                 .set_header(vec!["id", "role", "priority", "title"]);
             for r in &rs.rules {
-                t.add_row(vec![r.id.clone(), r.role.as_str().into(), r.priority.to_string(), r.title.clone()]);
+                t.add_row(vec![
+                    r.id.clone(),
+                    r.role.as_str().into(),
+                    r.priority.to_string(),
+                    r.title.clone(),
+                ]);
             }
             let _ = emit(writeln!(out, "{t}\n{} signatures", rs.rules.len()));
             ExitCode::Clean
@@ -251,10 +281,22 @@ fn rules_cmd(action: RulesAction) -> ExitCode {
             let r = &rs.rules[i];
             let mut s = String::new();
             use std::fmt::Write as _;
-            let _ = writeln!(s, "id          {}\ntitle       {}\nrole        {}\npriority    {}\nconfidence  {}\nscope       {:?}{}\ndefined at  {}",
-                r.id, r.title, r.role.as_str(), r.priority, r.confidence, r.scope,
-                if r.scope == stacklog::rules::Scope::Window { format!(" ({} lines)", r.window) } else { String::new() },
-                r.origin);
+            let _ = writeln!(
+                s,
+                "id          {}\ntitle       {}\nrole        {}\npriority    {}\nconfidence  {}\nscope       {:?}{}\ndefined at  {}",
+                r.id,
+                r.title,
+                r.role.as_str(),
+                r.priority,
+                r.confidence,
+                r.scope,
+                if r.scope == stacklog::rules::Scope::Window {
+                    format!(" ({} lines)", r.window)
+                } else {
+                    String::new()
+                },
+                r.origin
+            );
             for (k, p) in &r.sources {
                 let _ = writeln!(s, "{:<11} {p}", pattern_kind_name(*k));
             }
@@ -271,7 +313,12 @@ fn rules_cmd(action: RulesAction) -> ExitCode {
             for f in &r.fix {
                 let _ = writeln!(s, "fix         {f}");
             }
-            let _ = writeln!(s, "examples    {} match, {} no_match", r.examples.matching.len(), r.examples.no_match.len());
+            let _ = writeln!(
+                s,
+                "examples    {} match, {} no_match",
+                r.examples.matching.len(),
+                r.examples.no_match.len()
+            );
             let _ = emit(out.write_all(s.as_bytes()));
             ExitCode::Clean
         }
@@ -285,7 +332,10 @@ fn rules_cmd(action: RulesAction) -> ExitCode {
             let mut failures = 0usize;
             let mut checked = 0usize;
             for rule in &rs.rules {
-                for (want, list) in [(true, &rule.examples.matching), (false, &rule.examples.no_match)] {
+                for (want, list) in [
+                    (true, &rule.examples.matching),
+                    (false, &rule.examples.no_match),
+                ] {
                     for (n, ex) in list.iter().enumerate() {
                         checked += 1;
                         let ids = matched_ids(&rs, ex);
@@ -307,7 +357,11 @@ fn rules_cmd(action: RulesAction) -> ExitCode {
                 }
                 if rule.examples.matching.is_empty() || rule.examples.no_match.is_empty() {
                     failures += 1;
-                    let _ = writeln!(out, "FAIL {} ({}): needs at least one match and one no_match example", rule.id, rule.origin);
+                    let _ = writeln!(
+                        out,
+                        "FAIL {} ({}): needs at least one match and one no_match example",
+                        rule.id, rule.origin
+                    );
                 }
             }
             for p in &paths {
@@ -315,8 +369,17 @@ fn rules_cmd(action: RulesAction) -> ExitCode {
                     let _ = writeln!(out, "note: {} holds no *.toml files", p.display());
                 }
             }
-            let _ = writeln!(out, "{} signatures, {checked} examples: {} passed, {failures} failed", rs.rules.len(), checked.saturating_sub(failures));
-            if failures > 0 { ExitCode::Failure } else { ExitCode::Clean }
+            let _ = writeln!(
+                out,
+                "{} signatures, {checked} examples: {} passed, {failures} failed",
+                rs.rules.len(),
+                checked.saturating_sub(failures)
+            );
+            if failures > 0 {
+                ExitCode::Failure
+            } else {
+                ExitCode::Clean
+            }
         }
     }
 }

@@ -10,7 +10,8 @@ use regex::Regex;
 
 use crate::analyze::{Analysis, Hit};
 use crate::report::{
-    Evidence, FailurePoint, Finding, FindingRole, Kind, Outcome, Report, RootCause, SCHEMA, ShownFact,
+    Evidence, FailurePoint, Finding, FindingRole, Kind, Outcome, Report, RootCause, SCHEMA,
+    ShownFact,
 };
 use crate::rules::{PatternKind, Role, Rule, RuleSet, Scope, render};
 
@@ -53,14 +54,17 @@ fn in_scope(rule: &Rule, anchor: &Hit, h: &Hit) -> bool {
 }
 
 fn position(a: &Analysis, h: &Hit) -> Position {
-    let Some(f) = &a.failure else { return Position::Near };
+    let Some(f) = &a.failure else {
+        return Position::Near;
+    };
     if let Some(post) = f.post_start
-        && h.line >= post {
-            return match f.worlddump_line {
-                Some(w) if h.line > w => Position::Worlddump,
-                _ => Position::Cascade,
-            };
-        }
+        && h.line >= post
+    {
+        return match f.worlddump_line {
+            Some(w) if h.line > w => Position::Worlddump,
+            _ => Position::Cascade,
+        };
+    }
     if h.line >= f.block_start {
         Position::Failure
     } else if f.block_start - h.line <= NEAR || h.phase == f.phase {
@@ -77,8 +81,11 @@ pub fn matches(rules: &RuleSet, a: &Analysis) -> Vec<Match> {
         if !rule.when.iter().all(|c| c.holds(&a.facts)) {
             continue;
         }
-        let (anchor_pats, rest_all): (&[usize], &[usize]) =
-            if rule.any.is_empty() { (&rule.all[..1], &rule.all[1..]) } else { (&rule.any, &rule.all) };
+        let (anchor_pats, rest_all): (&[usize], &[usize]) = if rule.any.is_empty() {
+            (&rule.all[..1], &rule.all[1..])
+        } else {
+            (&rule.any, &rule.all)
+        };
         let mut anchors: Vec<&Hit> = anchor_pats.iter().flat_map(|&p| a.hits[p].iter()).collect();
         anchors.sort_by_key(|h| h.line);
         anchors.dedup_by_key(|h| h.line);
@@ -101,14 +108,23 @@ pub fn matches(rules: &RuleSet, a: &Analysis) -> Vec<Match> {
             if !all_ok {
                 continue;
             }
-            if rule.none.iter().any(|&p| a.hits[p].iter().any(|h| in_scope(rule, anchor, h))) {
+            if rule
+                .none
+                .iter()
+                .any(|&p| a.hits[p].iter().any(|h| in_scope(rule, anchor, h)))
+            {
                 continue;
             }
             let pos = position(a, anchor);
             if rule.scope == Scope::Failure && pos != Position::Failure {
                 continue;
             }
-            out.push(Match { rule: ri, anchor: anchor.clone(), support, position: pos });
+            out.push(Match {
+                rule: ri,
+                anchor: anchor.clone(),
+                support,
+                position: pos,
+            });
         }
     }
     out
@@ -136,9 +152,16 @@ fn candidate(rules: &RuleSet, m: &Match) -> bool {
 fn pick_root(rules: &RuleSet, ms: &[Match]) -> Option<usize> {
     let key = |m: &Match| {
         let r = &rules.rules[m.rule];
-        (m.position, role_rank(r.role), std::cmp::Reverse(r.priority), std::cmp::Reverse(m.anchor.line))
+        (
+            m.position,
+            role_rank(r.role),
+            std::cmp::Reverse(r.priority),
+            std::cmp::Reverse(m.anchor.line),
+        )
     };
-    let mut best = (0..ms.len()).filter(|&i| candidate(rules, &ms[i])).min_by_key(|&i| key(&ms[i]))?;
+    let mut best = (0..ms.len())
+        .filter(|&i| candidate(rules, &ms[i]))
+        .min_by_key(|&i| key(&ms[i]))?;
     // A match that explains the best one is the deeper cause (twice, for
     // chains such as disk full -> mysql down -> keystone did not start).
     for _ in 0..2 {
@@ -171,7 +194,11 @@ fn factor(p: Position, has_failure: bool) -> f64 {
 }
 
 fn evidence(line: u64, text: &str) -> Evidence {
-    Evidence { line, text: text.to_string(), file: None }
+    Evidence {
+        line,
+        text: text.to_string(),
+        file: None,
+    }
 }
 
 fn push_unique(v: &mut Vec<Evidence>, e: Evidence) {
@@ -219,7 +246,12 @@ fn fallback_evidence(a: &Analysis) -> Vec<Evidence> {
         push_unique(&mut ev, evidence(c.line, &c.text));
         // the command's own output, when it printed nothing error-like
         if errorish.is_empty() {
-            for (n, t) in f.context.iter().filter(|(n, t)| *n > c.line && !t.starts_with('+')).take(3) {
+            for (n, t) in f
+                .context
+                .iter()
+                .filter(|(n, t)| *n > c.line && !t.starts_with('+'))
+                .take(3)
+            {
                 push_unique(&mut ev, evidence(*n, t));
             }
         }
@@ -227,7 +259,11 @@ fn fallback_evidence(a: &Analysis) -> Vec<Evidence> {
     ev
 }
 
-fn lookup<'a>(rules: &'a RuleSet, a: &'a Analysis, hits: &'a [&'a Hit]) -> impl Fn(&str) -> Option<String> + 'a {
+fn lookup<'a>(
+    rules: &'a RuleSet,
+    a: &'a Analysis,
+    hits: &'a [&'a Hit],
+) -> impl Fn(&str) -> Option<String> + 'a {
     move |name: &str| {
         for h in hits {
             let re = &rules.patterns[h.pattern].regex;
@@ -242,6 +278,15 @@ fn lookup<'a>(rules: &'a RuleSet, a: &'a Analysis, hits: &'a [&'a Hit]) -> impl 
     }
 }
 
+/// Whether `o` is another anchor of `m`'s signature in the same command
+/// output (two lines of one error message).
+fn same_failure(m: &Match, o: &Match) -> bool {
+    o.rule == m.rule
+        && o.anchor.line != m.anchor.line
+        && (o.anchor.block == m.anchor.block || o.anchor.line.abs_diff(m.anchor.line) <= 3)
+        && !matches!(o.position, Position::Cascade | Position::Worlddump)
+}
+
 fn root_cause(rules: &RuleSet, a: &Analysis, ms: &[Match], root: usize) -> RootCause {
     let m = &ms[root];
     let rule = &rules.rules[m.rule];
@@ -251,6 +296,10 @@ fn root_cause(rules: &RuleSet, a: &Analysis, ms: &[Match], root: usize) -> RootC
     let mut ev = vec![evidence(m.anchor.line, &m.anchor.text)];
     for h in &m.support {
         push_unique(&mut ev, evidence(h.line, &h.text));
+    }
+    // the same signature again in the same command: one finding, not two
+    for other in ms.iter().filter(|o| same_failure(m, o)) {
+        push_unique(&mut ev, evidence(other.anchor.line, &other.anchor.text));
     }
     // the match this one explains, when it is the visible failure
     for other in ms.iter() {
@@ -266,10 +315,12 @@ fn root_cause(rules: &RuleSet, a: &Analysis, ms: &[Match], root: usize) -> RootC
         }
     }
     if let Some(f) = &a.failure
-        && let Some(c) = &f.culprit {
-            push_unique(&mut ev, evidence(c.line, &c.text));
-        }
-    let confidence = (rule.confidence * factor(m.position, a.failure.is_some()) * 100.0).round() / 100.0;
+        && let Some(c) = &f.culprit
+    {
+        push_unique(&mut ev, evidence(c.line, &c.text));
+    }
+    let confidence =
+        (rule.confidence * factor(m.position, a.failure.is_some()) * 100.0).round() / 100.0;
     RootCause {
         rule: Some(rule.id.clone()),
         title: rule.title.clone(),
@@ -293,7 +344,10 @@ fn unknown_root(a: &Analysis) -> RootCause {
     };
     let mut fix = vec![];
     if let Some(c) = cmd {
-        fix.push(format!("Run the failing command by hand to see its full error: {}", c.command));
+        fix.push(format!(
+            "Run the failing command by hand to see its full error: {}",
+            c.command
+        ));
     }
     fix.push("Read the evidence lines above, then the service logs under the log directory (and the worlddump, if one was taken)".to_string());
     fix.push("When you find the cause, add a signature for it: see `stacklog rules show` and grammars/README.md".to_string());
@@ -335,6 +389,9 @@ fn findings(rules: &RuleSet, ms: &[Match], root: Option<usize>) -> Vec<Finding> 
             if rr.id == rule.id && root_line == Some(m.anchor.line) {
                 continue;
             }
+            if root.is_some_and(|r| same_failure(&ms[r], m)) {
+                continue;
+            }
         }
         let (mut role, mut why) = finding_role(rules, m);
         if let Some(rr) = root_rule {
@@ -349,7 +406,13 @@ fn findings(rules: &RuleSet, ms: &[Match], root: Option<usize>) -> Vec<Finding> 
         let key = (role, rule.id.clone());
         let e = by.entry(key).or_insert_with(|| {
             order.push((role, m.anchor.line, rule.id.clone()));
-            Finding { rule: rule.id.clone(), role, title: rule.title.clone(), evidence: vec![], why: why.to_string() }
+            Finding {
+                rule: rule.id.clone(),
+                role,
+                title: rule.title.clone(),
+                evidence: vec![],
+                why: why.to_string(),
+            }
         });
         if e.evidence.len() < 3 && !e.evidence.iter().any(|x| x.line == m.anchor.line) {
             e.evidence.push(evidence(m.anchor.line, &m.anchor.text));
@@ -360,11 +423,17 @@ fn findings(rules: &RuleSet, ms: &[Match], root: Option<usize>) -> Vec<Finding> 
     }
     // contributing first, then cascade, then noise; by line within each
     order.sort();
-    order.into_iter().filter_map(|(role, _, id)| by.remove(&(role, id))).collect()
+    order
+        .into_iter()
+        .filter_map(|(role, _, id)| by.remove(&(role, id)))
+        .collect()
 }
 
 fn kind(rules: &RuleSet, a: &Analysis, ms: &[Match]) -> Kind {
-    if a.traces > 0 || a.devstack_markers > 0 || ms.iter().any(|m| rules.rules[m.rule].family == "devstack") {
+    if a.traces > 0
+        || a.devstack_markers > 0
+        || ms.iter().any(|m| rules.rules[m.rule].family == "devstack")
+    {
         Kind::StackSh
     } else {
         Kind::Unknown
@@ -372,13 +441,26 @@ fn kind(rules: &RuleSet, a: &Analysis, ms: &[Match]) -> Kind {
 }
 
 fn shown_facts(a: &Analysis) -> Vec<ShownFact> {
-    const SHOWN: &[&str] = &["host_ip", "http_proxy", "https_proxy", "no_proxy", "git_base", "clone_url", "db_password", "worlddump"];
+    const SHOWN: &[&str] = &[
+        "host_ip",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+        "git_base",
+        "clone_url",
+        "db_password",
+        "worlddump",
+    ];
     SHOWN
         .iter()
         .filter_map(|&n| {
             a.facts.get(n).map(|f| ShownFact {
                 name: n,
-                value: if f.value.is_empty() { "(empty)".into() } else { f.value.clone() },
+                value: if f.value.is_empty() {
+                    "(empty)".into()
+                } else {
+                    f.value.clone()
+                },
                 line: f.line,
             })
         })
@@ -407,7 +489,10 @@ pub fn diagnose(rules: &RuleSet, input: &str, a: &Analysis) -> Report {
             line: f.point_line,
             text: f.point_text.clone(),
             command: f.culprit.as_ref().map(|c| c.command.clone()),
-            source: f.culprit.as_ref().and_then(|c| c.source().map(String::from)),
+            source: f
+                .culprit
+                .as_ref()
+                .and_then(|c| c.source().map(String::from)),
         }),
         None => root.map(|r| {
             let h = &ms[r].anchor;
@@ -427,7 +512,11 @@ pub fn diagnose(rules: &RuleSet, input: &str, a: &Analysis) -> Report {
         outcome,
         root_cause,
         failure_point,
-        findings: if outcome == Outcome::Success { vec![] } else { findings(rules, &ms, root) },
+        findings: if outcome == Outcome::Success {
+            vec![]
+        } else {
+            findings(rules, &ms, root)
+        },
         error: None,
         lines: a.lines,
         phase: a.facts.value("phase"),
@@ -438,7 +527,10 @@ pub fn diagnose(rules: &RuleSet, input: &str, a: &Analysis) -> Report {
 /// Which signatures matched a text at all (before ranking): for examples.
 pub fn matched_ids(rules: &RuleSet, text: &str) -> Vec<String> {
     let a = crate::analyze::analyze_text(rules, text);
-    let mut ids: Vec<String> = matches(rules, &a).into_iter().map(|m| rules.rules[m.rule].id.clone()).collect();
+    let mut ids: Vec<String> = matches(rules, &a)
+        .into_iter()
+        .map(|m| rules.rules[m.rule].id.clone())
+        .collect();
     ids.sort();
     ids.dedup();
     ids

@@ -50,11 +50,18 @@ pub enum EventKind<'a> {
         command: &'a str,
     },
     /// Output printed by the traced command on line `of`.
-    Output { of: u64, text: &'a str },
+    Output {
+        of: u64,
+        text: &'a str,
+    },
     /// `[Call Trace]`.
     CallTrace,
     /// One frame under `[Call Trace]`: `file:line:func`, outermost first.
-    Frame { file: &'a str, src_line: u32, func: &'a str },
+    Frame {
+        file: &'a str,
+        src_line: u32,
+        func: &'a str,
+    },
     /// `[ERROR] file:line message` (or `file:message` when `die` had no line).
     Error {
         file: &'a str,
@@ -63,7 +70,9 @@ pub enum EventKind<'a> {
         message: &'a str,
     },
     /// A further line of a multi-line `[ERROR]` message.
-    ErrorContinuation { text: &'a str },
+    ErrorContinuation {
+        text: &'a str,
+    },
     /// `[WARNING] file:line message`.
     Warning {
         file: &'a str,
@@ -72,7 +81,9 @@ pub enum EventKind<'a> {
         message: &'a str,
     },
     /// `WARNING: message` (deprecations, distro warnings).
-    Deprecated { message: &'a str },
+    Deprecated {
+        message: &'a str,
+    },
     /// `stack.sh failed: full log in PATH` (the ERR trap).
     ScriptFailed {
         script: &'a str,
@@ -84,34 +95,67 @@ pub enum EventKind<'a> {
     /// `exit_trap: cleaning up child processes`.
     ExitCleanup,
     /// `World dumping... see PATH for details`.
-    WorldDump { path: &'a str },
+    WorldDump {
+        path: &'a str,
+    },
     /// `SCRIPT: line N: generate-subunit: command not found`.
-    SubunitMissing { script: &'a str, src_line: u32 },
+    SubunitMissing {
+        script: &'a str,
+        src_line: u32,
+    },
     /// `SCRIPT: line N: message` from bash itself.
-    BashError { script: &'a str, src_line: u32, message: &'a str },
+    BashError {
+        script: &'a str,
+        src_line: u32,
+        message: &'a str,
+    },
     /// One line of the `You are already running a stack.sh session.` block.
-    AlreadyRunning { text: &'a str },
+    AlreadyRunning {
+        text: &'a str,
+    },
     /// `Error: Service X is not running`.
-    ServiceNotRunning { service: &'a str },
+    ServiceNotRunning {
+        service: &'a str,
+    },
     /// `Waiting for X to start...`.
-    Waiting { what: &'a str },
+    Waiting {
+        what: &'a str,
+    },
     /// `[PID Async NAME:PID]: message`.
-    Async { name: &'a str, pid: &'a str, message: &'a str },
+    Async {
+        name: &'a str,
+        pid: &'a str,
+        message: &'a str,
+    },
     /// `DevStack Component Timing` / `DevStack Components Timed`.
-    TimingHeader { title: &'a str },
+    TimingHeader {
+        title: &'a str,
+    },
     /// One row of the timing table (`name  N` or `name - N secs`).
-    TimingRow { name: &'a str, seconds: i64 },
+    TimingRow {
+        name: &'a str,
+        seconds: i64,
+    },
     /// A `====` or `----` rule line.
     Rule,
     /// One line of the success block (`This is your host IP address: ...`).
-    SuccessInfo { key: &'a str, value: &'a str },
+    SuccessInfo {
+        key: &'a str,
+        value: &'a str,
+    },
     /// `stack.sh completed in N seconds.`
-    Completed { seconds: u64 },
+    Completed {
+        seconds: u64,
+    },
     /// Known noise: tput without TERM, short_source in child shells.
-    Noise { what: &'a str },
+    Noise {
+        what: &'a str,
+    },
     Blank,
     /// Anything else, outside any traced command.
-    Text { text: &'a str },
+    Text {
+        text: &'a str,
+    },
 }
 
 impl EventKind<'_> {

@@ -40,16 +40,23 @@ static HOST_IP_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:^|[\s;])(?:local\s+|export\s+)?(?:HOST_IP|SERVICE_HOST)=['"]?(\d{1,3}(?:\.\d{1,3}){3})\b"#).unwrap()
 });
 static URL_IP_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"https?://(\d{1,3}(?:\.\d{1,3}){3})(?::(?:5000|35357|80|443)\b|/identity\b|/dashboard\b)").unwrap()
+    Regex::new(
+        r"https?://(\d{1,3}(?:\.\d{1,3}){3})(?::(?:5000|35357|80|443)\b|/identity\b|/dashboard\b)",
+    )
+    .unwrap()
 });
 static GIT_BASE_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?:^|\s)(?:export\s+)?GIT_BASE=['"]?([^\s'"$]+)"#).unwrap());
-static CLONE_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bgit(?:_timed)? clone (?:-\S+ )*((?:[a-z+]+://|/|git@)\S+)").unwrap());
+static CLONE_RE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bgit(?:_timed)? clone (?:-\S+ )*((?:[a-z+]+://|/|git@)\S+)").unwrap()
+});
 static SUMMARY_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^echo_summary (?:'([^']*)'|"([^"]*)"|(.+))$"#).unwrap());
 static PASSWORD_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)(?:local\s+|export\s+)?((?:MYSQL|DATABASE|ADMIN|RABBIT|SERVICE)_PASSWORD)=\S").unwrap()
+    Regex::new(
+        r"(?:^|\s)(?:local\s+|export\s+)?((?:MYSQL|DATABASE|ADMIN|RABBIT|SERVICE)_PASSWORD)=\S",
+    )
+    .unwrap()
 });
 static SERVICE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:run_process|enable_service|start_service|_run_under_systemd|write_uwsgi_user_unit_file|service_check) ([\w.-]+)").unwrap()
@@ -84,7 +91,10 @@ impl Facts {
     }
 
     fn proxy(&self) -> Option<&Fact> {
-        ["https_proxy", "http_proxy"].iter().filter_map(|k| self.values.get(k)).find(|f| !f.value.is_empty())
+        ["https_proxy", "http_proxy"]
+            .iter()
+            .filter_map(|k| self.values.get(k))
+            .find(|f| !f.value.is_empty())
     }
 
     /// `no_proxy` plus localhost, 127.0.0.1 and HOST_IP, without repeats.
@@ -92,7 +102,14 @@ impl Facts {
         let mut items: Vec<String> = self
             .values
             .get("no_proxy")
-            .map(|f| f.value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
+            .map(|f| {
+                f.value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
             .unwrap_or_default();
         for extra in ["localhost", "127.0.0.1"] {
             if !items.iter().any(|i| i == extra) {
@@ -109,17 +126,28 @@ impl Facts {
 
     fn set(&mut self, name: &'static str, value: &str, line: u64, text: &str, rank: u8) {
         if let Some(old) = self.values.get(name)
-            && old.rank > rank {
-                return;
-            }
-        self.values.insert(name, Fact { value: value.to_string(), line, text: mask_secrets(text).into_owned(), rank });
+            && old.rank > rank
+        {
+            return;
+        }
+        self.values.insert(
+            name,
+            Fact {
+                value: value.to_string(),
+                line,
+                text: mask_secrets(text).into_owned(),
+                rank,
+            },
+        );
     }
 
     /// Looks at one event for facts. `text` is the whole line body.
     pub fn observe(&mut self, line: u64, kind: &EventKind<'_>, text: &str) {
         match kind {
             EventKind::Xtrace { command, .. } => self.observe_command(line, command, text),
-            EventKind::Output { text: t, .. } | EventKind::Text { text: t } => self.observe_text(line, t),
+            EventKind::Output { text: t, .. } | EventKind::Text { text: t } => {
+                self.observe_text(line, t)
+            }
             EventKind::SuccessInfo { key, value } => {
                 if *key == "This is your host IP address" {
                     self.set("host_ip", value, line, text, 3);
@@ -128,7 +156,9 @@ impl Facts {
                 }
             }
             EventKind::WorldDump { path } => self.set("worlddump", path, line, text, 2),
-            EventKind::ScriptFailed { logfile: Some(l), .. } => self.set("logfile", l, line, text, 2),
+            EventKind::ScriptFailed {
+                logfile: Some(l), ..
+            } => self.set("logfile", l, line, text, 2),
             _ => {}
         }
     }
@@ -145,28 +175,37 @@ impl Facts {
             }
         }
         if cmd.contains("HOST")
-            && let Some(c) = HOST_IP_RE.captures(cmd) {
-                self.set("host_ip", &c[1], line, text, 3);
-            }
+            && let Some(c) = HOST_IP_RE.captures(cmd)
+        {
+            self.set("host_ip", &c[1], line, text, 3);
+        }
         if cmd.contains("GIT_BASE=")
-            && let Some(c) = GIT_BASE_RE.captures(cmd) {
-                self.set("git_base", &c[1], line, text, 2);
-            }
+            && let Some(c) = GIT_BASE_RE.captures(cmd)
+        {
+            self.set("git_base", &c[1], line, text, 2);
+        }
         if cmd.contains("clone ")
-            && let Some(c) = CLONE_RE.captures(cmd) {
-                self.set("clone_url", unquote(&c[1]), line, text, 2);
-            }
+            && let Some(c) = CLONE_RE.captures(cmd)
+        {
+            self.set("clone_url", unquote(&c[1]), line, text, 2);
+        }
         if cmd.starts_with("echo_summary ")
-            && let Some(c) = SUMMARY_RE.captures(cmd) {
-                let v = c.get(1).or(c.get(2)).or(c.get(3)).map_or("", |m| m.as_str());
-                if !v.starts_with("stack.sh log ") {
-                    self.set("phase", v, line, text, 2);
-                }
+            && let Some(c) = SUMMARY_RE.captures(cmd)
+        {
+            let v = c
+                .get(1)
+                .or(c.get(2))
+                .or(c.get(3))
+                .map_or("", |m| m.as_str());
+            if !v.starts_with("stack.sh log ") {
+                self.set("phase", v, line, text, 2);
             }
+        }
         if cmd.contains("_PASSWORD=")
-            && let Some(c) = PASSWORD_RE.captures(cmd) {
-                self.set("db_password", &format!("set ({})", &c[1]), line, text, 2);
-            }
+            && let Some(c) = PASSWORD_RE.captures(cmd)
+        {
+            self.set("db_password", &format!("set ({})", &c[1]), line, text, 2);
+        }
         if cmd.contains("://") {
             self.observe_urls(line, cmd, text);
         }
@@ -191,13 +230,15 @@ impl Facts {
             }
         }
         if t.contains("HOST")
-            && let Some(c) = HOST_IP_RE.captures(t) {
-                self.set("host_ip", &c[1], line, t, 2);
-            }
+            && let Some(c) = HOST_IP_RE.captures(t)
+        {
+            self.set("host_ip", &c[1], line, t, 2);
+        }
         if t.contains("GIT_BASE=")
-            && let Some(c) = GIT_BASE_RE.captures(t) {
-                self.set("git_base", &c[1], line, t, 1);
-            }
+            && let Some(c) = GIT_BASE_RE.captures(t)
+        {
+            self.set("git_base", &c[1], line, t, 1);
+        }
         if t.contains("://") {
             self.observe_urls(line, t, t);
         }
@@ -205,9 +246,10 @@ impl Facts {
 
     fn observe_urls(&mut self, line: u64, s: &str, text: &str) {
         if let Some(c) = URL_IP_RE.captures(s)
-            && &c[1] != "127.0.0.1" {
-                self.set("host_ip", &c[1], line, text, 1);
-            }
+            && &c[1] != "127.0.0.1"
+        {
+            self.set("host_ip", &c[1], line, text, 1);
+        }
     }
 
     /// Records the failing command and its location.
@@ -223,12 +265,15 @@ impl Facts {
 /// (an address or host name): an exact entry, `*`, a CIDR holding the
 /// address, or a `.domain` suffix.
 pub fn list_covers(list: &str, value: &str) -> bool {
-    list.split(',').map(str::trim).filter(|e| !e.is_empty()).any(|entry| {
-        entry == "*"
-            || entry == value
-            || (entry.starts_with('.') && value.ends_with(entry))
-            || cidr_contains(entry, value)
-    })
+    list.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .any(|entry| {
+            entry == "*"
+                || entry == value
+                || (entry.starts_with('.') && value.ends_with(entry))
+                || cidr_contains(entry, value)
+        })
 }
 
 fn parse_v4(s: &str) -> Option<u32> {
@@ -242,14 +287,21 @@ fn parse_v4(s: &str) -> Option<u32> {
 }
 
 fn cidr_contains(entry: &str, value: &str) -> bool {
-    let Some((net, bits)) = entry.split_once('/') else { return false };
-    let (Some(net), Ok(bits), Some(ip)) = (parse_v4(net), bits.parse::<u32>(), parse_v4(value)) else {
+    let Some((net, bits)) = entry.split_once('/') else {
+        return false;
+    };
+    let (Some(net), Ok(bits), Some(ip)) = (parse_v4(net), bits.parse::<u32>(), parse_v4(value))
+    else {
         return false;
     };
     if bits > 32 {
         return false;
     }
-    let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+    let mask = if bits == 0 {
+        0
+    } else {
+        u32::MAX << (32 - bits)
+    };
     net & mask == ip & mask
 }
 
@@ -268,7 +320,9 @@ mod tests {
 
     #[test]
     fn seed_sudo_line_reveals_proxies() {
-        let f = facts_of(&["+inc/python:pip_install:152               sudo -H http_proxy=http://10.10.126.187:3129 https_proxy=http://10.10.126.187:3129 no_proxy= PIP_FIND_LINKS= /usr/local/bin/pip2.7 install -U virtualenv"]);
+        let f = facts_of(&[
+            "+inc/python:pip_install:152               sudo -H http_proxy=http://10.10.126.187:3129 https_proxy=http://10.10.126.187:3129 no_proxy= PIP_FIND_LINKS= /usr/local/bin/pip2.7 install -U virtualenv",
+        ]);
         assert_eq!(f.value("http_proxy").unwrap(), "http://10.10.126.187:3129");
         assert_eq!(f.value("no_proxy").unwrap(), "");
         assert_eq!(f.value("proxy").unwrap(), "http://10.10.126.187:3129");
@@ -287,7 +341,8 @@ mod tests {
 
     #[test]
     fn password_is_set_never_kept() {
-        let f = facts_of(&["+ .localrc.auto:source:3                  :   MYSQL_PASSWORD=devstack"]);
+        let f =
+            facts_of(&["+ .localrc.auto:source:3                  :   MYSQL_PASSWORD=devstack"]);
         let p = f.get("db_password").unwrap();
         assert_eq!(p.value, "set (MYSQL_PASSWORD)");
         assert!(!p.text.contains("devstack"), "{}", p.text);
@@ -299,8 +354,14 @@ mod tests {
             "+ ./stack.sh:main:63                       :   echo_summary 'Installing OpenStack project source'",
             "+ functions-common:git_timed:101           :   timeout -s SIGINT 0 git clone git://git.openstack.org/openstack/requirements.git /opt/stack/requirements",
         ]);
-        assert_eq!(f.value("phase").unwrap(), "Installing OpenStack project source");
-        assert_eq!(f.value("clone_url").unwrap(), "git://git.openstack.org/openstack/requirements.git");
+        assert_eq!(
+            f.value("phase").unwrap(),
+            "Installing OpenStack project source"
+        );
+        assert_eq!(
+            f.value("clone_url").unwrap(),
+            "git://git.openstack.org/openstack/requirements.git"
+        );
     }
 
     #[test]

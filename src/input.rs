@@ -18,7 +18,11 @@ pub enum InputSpec {
 
 impl InputSpec {
     pub fn parse(arg: &str) -> InputSpec {
-        if arg == "-" { InputSpec::Stdin } else { InputSpec::Path(PathBuf::from(arg)) }
+        if arg == "-" {
+            InputSpec::Stdin
+        } else {
+            InputSpec::Path(PathBuf::from(arg))
+        }
     }
 
     /// How the input is named in reports: `-` for stdin.
@@ -55,44 +59,72 @@ pub fn for_each_line(spec: &InputSpec, mut f: impl FnMut(u64, &[u8])) -> Result<
     match spec {
         InputSpec::Stdin => {
             let stdin = io::stdin();
-            stream(&name, BufReader::with_capacity(1 << 16, stdin.lock()), &mut f)
+            stream(
+                &name,
+                BufReader::with_capacity(1 << 16, stdin.lock()),
+                &mut f,
+            )
         }
         InputSpec::Path(path) => from_path(&name, path, &mut f),
     }
 }
 
 fn from_path(name: &str, path: &Path, f: &mut dyn FnMut(u64, &[u8])) -> Result<u64, InputError> {
-    let open_err = |source| InputError::Open { path: name.to_string(), source };
+    let open_err = |source| InputError::Open {
+        path: name.to_string(),
+        source,
+    };
     let meta = std::fs::metadata(path).map_err(open_err)?;
     if meta.is_dir() {
-        return Err(InputError::IsDirectory { path: name.to_string() });
+        return Err(InputError::IsDirectory {
+            path: name.to_string(),
+        });
     }
     let file = File::open(path).map_err(open_err)?;
-    if meta.is_file() && meta.len() > 0
-        && let Ok(map) = Mapped::open(&file) {
-            let bytes: &[u8] = &map.0;
-            if !bytes.starts_with(&GZIP_MAGIC) {
-                return Ok(crate::lines::for_each_line(bytes, 1, f));
-            }
-            return stream(name, BufReader::with_capacity(1 << 16, bytes), f);
+    if meta.is_file()
+        && meta.len() > 0
+        && let Ok(map) = Mapped::open(&file)
+    {
+        let bytes: &[u8] = &map.0;
+        if !bytes.starts_with(&GZIP_MAGIC) {
+            return Ok(crate::lines::for_each_line(bytes, 1, f));
         }
+        return stream(name, BufReader::with_capacity(1 << 16, bytes), f);
+    }
     // FIFOs, character devices, empty or unmappable files: plain reads.
     stream(name, BufReader::with_capacity(1 << 16, file), f)
 }
 
 /// Streams lines from a reader, unwrapping gzip when the first bytes say so.
-fn stream<R: BufRead>(name: &str, mut reader: R, f: &mut dyn FnMut(u64, &[u8])) -> Result<u64, InputError> {
-    let head = reader
-        .fill_buf()
-        .map_err(|source| InputError::Read { path: name.to_string(), lines: 0, source })?;
+fn stream<R: BufRead>(
+    name: &str,
+    mut reader: R,
+    f: &mut dyn FnMut(u64, &[u8]),
+) -> Result<u64, InputError> {
+    let head = reader.fill_buf().map_err(|source| InputError::Read {
+        path: name.to_string(),
+        lines: 0,
+        source,
+    })?;
     if head.starts_with(&GZIP_MAGIC) {
         let gz = BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(reader));
-        return read_lines(gz, f).map_err(|(lines, source)| InputError::Gzip { path: name.to_string(), lines, source });
+        return read_lines(gz, f).map_err(|(lines, source)| InputError::Gzip {
+            path: name.to_string(),
+            lines,
+            source,
+        });
     }
-    read_lines(reader, f).map_err(|(lines, source)| InputError::Read { path: name.to_string(), lines, source })
+    read_lines(reader, f).map_err(|(lines, source)| InputError::Read {
+        path: name.to_string(),
+        lines,
+        source,
+    })
 }
 
-fn read_lines<R: BufRead>(mut reader: R, f: &mut dyn FnMut(u64, &[u8])) -> Result<u64, (u64, io::Error)> {
+fn read_lines<R: BufRead>(
+    mut reader: R,
+    f: &mut dyn FnMut(u64, &[u8]),
+) -> Result<u64, (u64, io::Error)> {
     let mut buf = Vec::with_capacity(256);
     let mut n = 0u64;
     loop {
@@ -159,7 +191,9 @@ mod tests {
 
     fn collect(spec: &InputSpec) -> Result<Vec<String>, InputError> {
         let mut out = vec![];
-        for_each_line(spec, |_, l| out.push(String::from_utf8_lossy(l).into_owned()))?;
+        for_each_line(spec, |_, l| {
+            out.push(String::from_utf8_lossy(l).into_owned())
+        })?;
         Ok(out)
     }
 
@@ -175,12 +209,21 @@ mod tests {
         gz2.write_all(b"c\n").unwrap();
         bytes.extend(gz2.finish().unwrap());
         std::fs::write(&p, &bytes).unwrap();
-        assert_eq!(collect(&InputSpec::Path(p.clone())).unwrap(), ["a", "b", "c"]);
+        assert_eq!(
+            collect(&InputSpec::Path(p.clone())).unwrap(),
+            ["a", "b", "c"]
+        );
         std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
-        assert!(matches!(collect(&InputSpec::Path(p.clone())), Err(InputError::Gzip { .. })));
+        assert!(matches!(
+            collect(&InputSpec::Path(p.clone())),
+            Err(InputError::Gzip { .. })
+        ));
         std::fs::write(&p, b"").unwrap();
         assert!(collect(&InputSpec::Path(p.clone())).unwrap().is_empty());
-        assert!(matches!(collect(&InputSpec::Path(dir.clone())), Err(InputError::IsDirectory { .. })));
+        assert!(matches!(
+            collect(&InputSpec::Path(dir.clone())),
+            Err(InputError::IsDirectory { .. })
+        ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -189,7 +232,10 @@ mod tests {
         let mut text = vec![b'x'; MAX_LINE + 10];
         text.extend_from_slice(b"\nnext\n");
         let mut lens = vec![];
-        read_lines(BufReader::with_capacity(4096, &text[..]), &mut |_, l| lens.push(l.len())).unwrap();
+        read_lines(BufReader::with_capacity(4096, &text[..]), &mut |_, l| {
+            lens.push(l.len())
+        })
+        .unwrap();
         assert_eq!(lens, [MAX_LINE, 4]);
     }
 }

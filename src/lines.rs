@@ -42,7 +42,13 @@ pub fn peel(number: u64, raw: &[u8]) -> Line<'_> {
         Ok(s) => {
             let (body, ts, host) = peel_prefixes(s, &mut layers);
             let body = clean(body, &mut layers);
-            Line { number, body, ts, host, layers }
+            Line {
+                number,
+                body,
+                ts,
+                host,
+                layers,
+            }
         }
         Err(_) => {
             // Rare: keep going with replacement characters; the stamp and
@@ -51,7 +57,13 @@ pub fn peel(number: u64, raw: &[u8]) -> Line<'_> {
             let owned = String::from_utf8_lossy(raw).into_owned();
             let (body, _, _) = peel_prefixes(&owned, &mut layers);
             let body = clean(body, &mut layers).into_owned();
-            Line { number, body: Cow::Owned(body), ts: None, host: None, layers }
+            Line {
+                number,
+                body: Cow::Owned(body),
+                ts: None,
+                host: None,
+                layers,
+            }
         }
     }
 }
@@ -66,7 +78,19 @@ fn clean<'s>(body: &'s str, layers: &mut Layers) -> Cow<'s, str> {
         }
         t
     };
-    if body.bytes().any(|b| b == 0x1b || b == 0x0e || b == 0x0f || b == 0x08) {
+    // progress meters (curl, pip, git) redraw with `\r`: keep what a
+    // terminal would finally show, the text after the last one
+    let body = match body.trim_end_matches('\r').rfind('\r') {
+        Some(i) => {
+            layers.crlf = true;
+            &body[i + 1..]
+        }
+        None => body,
+    };
+    if body
+        .bytes()
+        .any(|b| b == 0x1b || b == 0x0e || b == 0x0f || b == 0x08)
+    {
         layers.ansi = true;
         let mut s = strip_ansi(body);
         let t = trim(&s, layers);
@@ -78,7 +102,10 @@ fn clean<'s>(body: &'s str, layers: &mut Layers) -> Cow<'s, str> {
     }
 }
 
-fn peel_prefixes<'s>(mut s: &'s str, layers: &mut Layers) -> (&'s str, Option<&'s str>, Option<&'s str>) {
+fn peel_prefixes<'s>(
+    mut s: &'s str,
+    layers: &mut Layers,
+) -> (&'s str, Option<&'s str>, Option<&'s str>) {
     let mut ts = None;
     let mut host = None;
     // Zuul job-output: `2019-04-16 18:07:38.443862 | controller | body`
@@ -90,7 +117,10 @@ fn peel_prefixes<'s>(mut s: &'s str, layers: &mut Layers) -> (&'s str, Option<&'
                 s = body;
                 layers.zuul = true;
             }
-        } else if let Some(h) = rest.strip_suffix(" |").filter(|h| !h.contains(' ') && !h.is_empty()) {
+        } else if let Some(h) = rest
+            .strip_suffix(" |")
+            .filter(|h| !h.contains(' ') && !h.is_empty())
+        {
             host = Some(h);
             ts = Some(stamp);
             s = "";
@@ -233,7 +263,10 @@ mod tests {
 
     #[test]
     fn peels_zuul_then_stamp() {
-        let l = peel(3, b"2026-11-29 04:38:03.185123 | controller | 2026-11-29 04:38:03.185 | Error on exit\r");
+        let l = peel(
+            3,
+            b"2026-11-29 04:38:03.185123 | controller | 2026-11-29 04:38:03.185 | Error on exit\r",
+        );
         assert_eq!(l.body, "Error on exit");
         assert_eq!(l.host, Some("controller"));
         assert_eq!(l.ts, Some("2026-11-29 04:38:03.185"));
@@ -242,15 +275,30 @@ mod tests {
 
     #[test]
     fn pasted_bar_but_not_table_rows() {
-        assert_eq!(peel(1, b"| ERROR 1045 (28000): x").body, "ERROR 1045 (28000): x");
+        assert_eq!(
+            peel(1, b"| ERROR 1045 (28000): x").body,
+            "ERROR 1045 (28000): x"
+        );
         assert_eq!(peel(1, b"| ID | Name |").body, "| ID | Name |");
     }
 
     #[test]
     fn strips_colour_ps4() {
-        let l = peel(1, b"+\x1b[38;5;242m./stack.sh:main:11                       \x1b(B\x1b[m trap");
+        let l = peel(
+            1,
+            b"+\x1b[38;5;242m./stack.sh:main:11                       \x1b(B\x1b[m trap",
+        );
         assert_eq!(l.body, "+./stack.sh:main:11                        trap");
         assert!(l.layers.ansi);
+    }
+
+    #[test]
+    fn progress_meters_keep_the_last_redraw() {
+        let l = peel(
+            1,
+            b"  0     0    0     0\r100  1234    0     0\rcurl: (7) Failed to connect\r\n",
+        );
+        assert_eq!(l.body, "curl: (7) Failed to connect");
     }
 
     #[test]

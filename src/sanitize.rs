@@ -23,7 +23,16 @@ static SECRET_RES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
 
 /// Replaces password values with `***`.
 pub fn mask_secrets(text: &str) -> Cow<'_, str> {
-    let lower_hit = ["pass", "PASS", "identified", "IDENTIFIED", "SECRET", "TOKEN", "@", "-p"];
+    let lower_hit = [
+        "pass",
+        "PASS",
+        "identified",
+        "IDENTIFIED",
+        "SECRET",
+        "TOKEN",
+        "@",
+        "-p",
+    ];
     if !lower_hit.iter().any(|k| text.contains(k)) {
         return Cow::Borrowed(text);
     }
@@ -64,14 +73,28 @@ mod tests {
 
     #[test]
     fn masks_passwords() {
-        assert_eq!(mask_secrets("MYSQL_PASSWORD=devstack"), "MYSQL_PASSWORD=***");
         assert_eq!(
-            mask_secrets(r"sudo mysql -u root -p devstack -h 127.0.0.1 -e 'GRANT ALL PRIVILEGES ON *.* TO '\''root'\''@'\''%'\'' identified by '\''devstack'\'';'"),
+            mask_secrets("MYSQL_PASSWORD=devstack"),
+            "MYSQL_PASSWORD=***"
+        );
+        assert_eq!(
+            mask_secrets(
+                r"sudo mysql -u root -p devstack -h 127.0.0.1 -e 'GRANT ALL PRIVILEGES ON *.* TO '\''root'\''@'\''%'\'' identified by '\''devstack'\'';'"
+            ),
             r"sudo mysql -u root -p*** -h 127.0.0.1 -e 'GRANT ALL PRIVILEGES ON *.* TO '\''root'\''@'\''%'\'' identified by '***';'"
         );
-        assert_eq!(mask_secrets("The password: secretadmin"), "The password: ***");
-        assert_eq!(mask_secrets("mysql+pymysql://root:devstack@127.0.0.1/nova"), "mysql+pymysql://root:***@127.0.0.1/nova");
-        assert_eq!(mask_secrets("git clone https://opendev.org/x"), "git clone https://opendev.org/x");
+        assert_eq!(
+            mask_secrets("The password: secretadmin"),
+            "The password: ***"
+        );
+        assert_eq!(
+            mask_secrets("mysql+pymysql://root:devstack@127.0.0.1/nova"),
+            "mysql+pymysql://root:***@127.0.0.1/nova"
+        );
+        assert_eq!(
+            mask_secrets("git clone https://opendev.org/x"),
+            "git clone https://opendev.org/x"
+        );
     }
 
     #[test]

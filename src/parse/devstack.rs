@@ -47,7 +47,10 @@ impl DevstackParser {
         if !matches!(kind, EventKind::CallTrace | EventKind::Frame { .. }) {
             self.in_call_trace = false;
         }
-        if !matches!(kind, EventKind::Error { .. } | EventKind::ErrorContinuation { .. }) {
+        if !matches!(
+            kind,
+            EventKind::Error { .. } | EventKind::ErrorContinuation { .. }
+        ) {
             self.error_continuation = 0;
         }
         match kind {
@@ -67,29 +70,39 @@ impl DevstackParser {
             return EventKind::Blank;
         }
         if self.in_call_trace
-            && let Ok((_, (file, src_line, func))) = frame(body) {
-                return EventKind::Frame { file, src_line, func };
-            }
+            && let Ok((_, (file, src_line, func))) = frame(body)
+        {
+            return EventKind::Frame {
+                file,
+                src_line,
+                func,
+            };
+        }
         if body.starts_with('+')
-            && let Some(k) = xtrace(body) {
-                return k;
-            }
+            && let Some(k) = xtrace(body)
+        {
+            return k;
+        }
         if let Some(k) = marker(body) {
             match k {
                 EventKind::TimingHeader { .. } => self.in_timing = true,
-                EventKind::Completed { .. } | EventKind::SuccessInfo { .. } => self.in_timing = false,
+                EventKind::Completed { .. } | EventKind::SuccessInfo { .. } => {
+                    self.in_timing = false
+                }
                 EventKind::AlreadyRunning { .. } => self.already_running = true,
                 _ => {}
             }
             return k;
         }
-        if self.already_running && (body.starts_with("To rejoin") || body.starts_with("To destroy")) {
+        if self.already_running && (body.starts_with("To rejoin") || body.starts_with("To destroy"))
+        {
             return EventKind::AlreadyRunning { text: body };
         }
         if self.in_timing
-            && let Ok((_, (name, seconds))) = timing_row(body) {
-                return EventKind::TimingRow { name, seconds };
-            }
+            && let Ok((_, (name, seconds))) = timing_row(body)
+        {
+            return EventKind::TimingRow { name, seconds };
+        }
         if self.error_continuation > 0 && !body.starts_with('[') {
             self.error_continuation -= 1;
             return EventKind::ErrorContinuation { text: body };
@@ -145,14 +158,31 @@ fn trace<'a>(
     src_line: Option<u32>,
     command: &'a str,
 ) -> EventKind<'a> {
-    EventKind::Xtrace { depth, form, file: non_empty(file), func: non_empty(func), src_line, command }
+    EventKind::Xtrace {
+        depth,
+        form,
+        file: non_empty(file),
+        func: non_empty(func),
+        src_line,
+        command,
+    }
 }
 
 /// `+ file:func:line<pad> :   cmd`
 fn xtrace_short_source(i: &str) -> Res<'_, EventKind<'_>> {
     map(
-        (depth, char(' '), location, space1, tag(":"), opt(tag("   ")), rest),
-        |(d, _, (file, func, line), _, _, _, cmd)| trace(d, TraceForm::ShortSource, file, func, line, cmd),
+        (
+            depth,
+            char(' '),
+            location,
+            space1,
+            tag(":"),
+            opt(tag("   ")),
+            rest,
+        ),
+        |(d, _, (file, func, line), _, _, _, cmd)| {
+            trace(d, TraceForm::ShortSource, file, func, line, cmd)
+        },
     )
     .parse(i)
 }
@@ -181,15 +211,33 @@ fn xtrace_parenthesised(i: &str) -> Res<'_, EventKind<'_>> {
             depth,
             delimited(
                 char('('),
-                (terminated(take_while1(|c: char| c != ':' && c != '(' && c != ')'), char(':')), number),
+                (
+                    terminated(
+                        take_while1(|c: char| c != ':' && c != '(' && c != ')'),
+                        char(':'),
+                    ),
+                    number,
+                ),
                 char(')'),
             ),
             char(':'),
             space0,
-            opt(terminated(take_while1(|c: char| !c.is_whitespace() && c != '(' && c != ')'), tag("(): "))),
+            opt(terminated(
+                take_while1(|c: char| !c.is_whitespace() && c != '(' && c != ')'),
+                tag("(): "),
+            )),
             rest,
         ),
-        |(d, (file, line), _, _, func, cmd)| trace(d, TraceForm::Parenthesised, file, func.unwrap_or(""), Some(line), cmd),
+        |(d, (file, line), _, _, func, cmd)| {
+            trace(
+                d,
+                TraceForm::Parenthesised,
+                file,
+                func.unwrap_or(""),
+                Some(line),
+                cmd,
+            )
+        },
     )
     .parse(i)
 }
@@ -199,11 +247,15 @@ fn xtrace_short_source_colour(i: &str) -> Res<'_, EventKind<'_>> {
     map(
         (
             depth,
-            verify(location, |(file, _, line): &(&str, &str, Option<u32>)| line.is_some() || file.is_empty()),
+            verify(location, |(file, _, line): &(&str, &str, Option<u32>)| {
+                line.is_some() || file.is_empty()
+            }),
             space1,
             rest,
         ),
-        |(d, (file, func, line), _, cmd)| trace(d, TraceForm::ShortSourceColour, file, func, line, cmd),
+        |(d, (file, func, line), _, cmd)| {
+            trace(d, TraceForm::ShortSourceColour, file, func, line, cmd)
+        },
     )
     .parse(i)
 }
@@ -211,17 +263,27 @@ fn xtrace_short_source_colour(i: &str) -> Res<'_, EventKind<'_>> {
 /// `+ cmd` (bash's default PS4). Table borders (`+----+`) are not traces.
 fn xtrace_bare(i: &str) -> Res<'_, EventKind<'_>> {
     map(
-        (depth, char(' '), verify(rest, |c: &str| !c.trim().is_empty())),
+        (
+            depth,
+            char(' '),
+            verify(rest, |c: &str| !c.trim().is_empty()),
+        ),
         |(d, _, cmd)| trace(d, TraceForm::Bare, "", "", None, cmd),
     )
     .parse(i)
 }
 
 fn xtrace(body: &str) -> Option<EventKind<'_>> {
-    alt((xtrace_short_source, xtrace_line_tagged, xtrace_parenthesised, xtrace_short_source_colour, xtrace_bare))
-        .parse(body)
-        .ok()
-        .map(|(_, k)| k)
+    alt((
+        xtrace_short_source,
+        xtrace_line_tagged,
+        xtrace_parenthesised,
+        xtrace_short_source_colour,
+        xtrace_bare,
+    ))
+    .parse(body)
+    .ok()
+    .map(|(_, k)| k)
 }
 
 /// A `[Call Trace]` frame: `file:line:func`.
@@ -239,9 +301,17 @@ fn error_line(i: &str) -> Res<'_, EventKind<'_>> {
     map(
         preceded(
             tag("[ERROR] "),
-            (terminated(take_while1(is_loc_char), char(':')), opt(terminated(number, opt(char(' ')))), rest),
+            (
+                terminated(take_while1(is_loc_char), char(':')),
+                opt(terminated(number, opt(char(' ')))),
+                rest,
+            ),
         ),
-        |(file, src_line, message)| EventKind::Error { file, src_line, message: message.trim_end() },
+        |(file, src_line, message)| EventKind::Error {
+            file,
+            src_line,
+            message: message.trim_end(),
+        },
     )
     .parse(i)
 }
@@ -250,16 +320,31 @@ fn warning_line(i: &str) -> Res<'_, EventKind<'_>> {
     map(
         preceded(
             tag("[WARNING] "),
-            (terminated(take_while1(is_loc_char), char(':')), opt(terminated(number, opt(char(' ')))), rest),
+            (
+                terminated(take_while1(is_loc_char), char(':')),
+                opt(terminated(number, opt(char(' ')))),
+                rest,
+            ),
         ),
-        |(file, src_line, message)| EventKind::Warning { file, src_line, message: message.trim_end() },
+        |(file, src_line, message)| EventKind::Warning {
+            file,
+            src_line,
+            message: message.trim_end(),
+        },
     )
     .parse(i)
 }
 
 /// `SCRIPT: line N: message` from bash.
 fn bash_error(i: &str) -> Res<'_, (&str, u32, &str)> {
-    (terminated(take_till(|c: char| c == ':' || c.is_whitespace()), tag(": line ")), terminated(number, tag(": ")), rest)
+    (
+        terminated(
+            take_till(|c: char| c == ':' || c.is_whitespace()),
+            tag(": line "),
+        ),
+        terminated(number, tag(": ")),
+        rest,
+    )
         .parse(i)
 }
 
@@ -267,9 +352,14 @@ fn bash_error(i: &str) -> Res<'_, (&str, u32, &str)> {
 fn script_failed(i: &str) -> Res<'_, EventKind<'_>> {
     map(
         (
-            verify(take_till(|c: char| c.is_whitespace()), |s: &str| s.ends_with(".sh")),
+            verify(take_till(|c: char| c.is_whitespace()), |s: &str| {
+                s.ends_with(".sh")
+            }),
             tag(" failed"),
-            opt(preceded(tag(": full log in "), take_while1(|c: char| !c.is_whitespace()))),
+            opt(preceded(
+                tag(": full log in "),
+                take_while1(|c: char| !c.is_whitespace()),
+            )),
         ),
         |(script, _, logfile)| EventKind::ScriptFailed { script, logfile },
     )
@@ -280,7 +370,12 @@ fn script_failed(i: &str) -> Res<'_, EventKind<'_>> {
 fn timing_row(i: &str) -> Res<'_, (&str, i64)> {
     alt((
         all_consuming(map(
-            (take_till(|c: char| c.is_whitespace()), tag(" - "), digit1, tag(" secs")),
+            (
+                take_till(|c: char| c.is_whitespace()),
+                tag(" - "),
+                digit1,
+                tag(" secs"),
+            ),
             |(name, _, n, _): (&str, _, &str, _)| (name, n.parse().unwrap_or(0)),
         )),
         map_res(all_consuming(rest), |s: &str| {
@@ -288,7 +383,11 @@ fn timing_row(i: &str) -> Res<'_, (&str, i64)> {
             let (name, n) = t.rsplit_once(|c: char| c.is_whitespace()).ok_or(())?;
             let secs: i64 = n.parse().map_err(|_| ())?;
             let name = name.trim();
-            if name.is_empty() { Err(()) } else { Ok((name, secs)) }
+            if name.is_empty() {
+                Err(())
+            } else {
+                Ok((name, secs))
+            }
         }),
     ))
     .parse(i)
@@ -314,7 +413,9 @@ fn marker(body: &str) -> Option<EventKind<'_>> {
         "Error on exit" => EventKind::ErrorOnExit,
         "exit_trap: cleaning up child processes" => EventKind::ExitCleanup,
         "You are already running a stack.sh session." => EventKind::AlreadyRunning { text: t },
-        "DevStack Component Timing" | "DevStack Components Timed" => EventKind::TimingHeader { title: t },
+        "DevStack Component Timing" | "DevStack Components Timed" => {
+            EventKind::TimingHeader { title: t }
+        }
         "Services are running under systemd unit files." | "*** FINISHED ***" => {
             EventKind::SuccessInfo { key: t, value: "" }
         }
@@ -336,47 +437,75 @@ fn marker_shaped(t: &str) -> Option<EventKind<'_>> {
             }
             if let Ok((_, (pid, name, apid, msg))) = async_line(t) {
                 let _ = pid;
-                return Some(EventKind::Async { name, pid: apid, message: msg });
+                return Some(EventKind::Async {
+                    name,
+                    pid: apid,
+                    message: msg,
+                });
             }
             None
         }
-        b'=' | b'-' if b.iter().all(|&c| c == b'=') || b.iter().all(|&c| c == b'-') => Some(EventKind::Rule),
+        b'=' | b'-' if b.iter().all(|&c| c == b'=') || b.iter().all(|&c| c == b'-') => {
+            Some(EventKind::Rule)
+        }
         _ => {
-            if let Some(path) = t.strip_prefix("World dumping... see ").and_then(|r| r.strip_suffix(" for details")) {
+            if let Some(path) = t
+                .strip_prefix("World dumping... see ")
+                .and_then(|r| r.strip_suffix(" for details"))
+            {
                 return Some(EventKind::WorldDump { path });
             }
             if let Some(msg) = t.strip_prefix("WARNING: ") {
                 return Some(EventKind::Deprecated { message: msg });
             }
-            if let Some(svc) = t.strip_prefix("Error: Service ").and_then(|r| r.strip_suffix(" is not running")) {
+            if let Some(svc) = t
+                .strip_prefix("Error: Service ")
+                .and_then(|r| r.strip_suffix(" is not running"))
+            {
                 return Some(EventKind::ServiceNotRunning { service: svc });
             }
-            if let Some(what) = t.strip_prefix("Waiting for ").and_then(|r| r.strip_suffix(" to start...")) {
+            if let Some(what) = t
+                .strip_prefix("Waiting for ")
+                .and_then(|r| r.strip_suffix(" to start..."))
+            {
                 return Some(EventKind::Waiting { what });
             }
-            if let Some(n) = t.strip_prefix("stack.sh completed in ").and_then(|r| r.strip_suffix(" seconds."))
-                && let Ok(seconds) = n.parse() {
-                    return Some(EventKind::Completed { seconds });
-                }
+            if let Some(n) = t
+                .strip_prefix("stack.sh completed in ")
+                .and_then(|r| r.strip_suffix(" seconds."))
+                && let Ok(seconds) = n.parse()
+            {
+                return Some(EventKind::Completed { seconds });
+            }
             if t.ends_with("short_source: command not found") {
-                return Some(EventKind::Noise { what: "short_source" });
+                return Some(EventKind::Noise {
+                    what: "short_source",
+                });
             }
             if let Ok((_, (script, src_line, message))) = bash_error(t) {
                 if message == "generate-subunit: command not found" {
                     return Some(EventKind::SubunitMissing { script, src_line });
                 }
-                return Some(EventKind::BashError { script, src_line, message });
+                return Some(EventKind::BashError {
+                    script,
+                    src_line,
+                    message,
+                });
             }
             if let Ok((_, k)) = script_failed(t) {
                 if let EventKind::ScriptFailed { logfile: None, .. } = k
-                    && !t.ends_with(" failed") {
-                        return None;
-                    }
+                    && !t.ends_with(" failed")
+                {
+                    return None;
+                }
                 return Some(k);
             }
             for key in SUCCESS_KEYS {
                 if let Some(value) = t.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
-                    return Some(EventKind::SuccessInfo { key, value: value.trim() });
+                    return Some(EventKind::SuccessInfo {
+                        key,
+                        value: value.trim(),
+                    });
                 }
             }
             None
@@ -401,9 +530,14 @@ mod tests {
 
     fn xt(body: &str) -> (u8, TraceForm, Option<&str>, Option<&str>, Option<u32>, &str) {
         match parse_line(body) {
-            EventKind::Xtrace { depth, form, file, func, src_line, command } => {
-                (depth, form, file, func, src_line, command)
-            }
+            EventKind::Xtrace {
+                depth,
+                form,
+                file,
+                func,
+                src_line,
+                command,
+            } => (depth, form, file, func, src_line, command),
             other => panic!("not a trace: {other:?}"),
         }
     }
@@ -413,7 +547,10 @@ mod tests {
         let (d, f, file, func, line, cmd) =
             xt("++ lib/glance:get_project_id:12             :   id=5f2b");
         assert_eq!((d, f), (2, TraceForm::ShortSource));
-        assert_eq!((file, func, line), (Some("lib/glance"), Some("get_project_id"), Some(12)));
+        assert_eq!(
+            (file, func, line),
+            (Some("lib/glance"), Some("get_project_id"), Some(12))
+        );
         assert_eq!(cmd, "id=5f2b");
     }
 
@@ -423,13 +560,17 @@ mod tests {
             "+functions-common:git_timed:599            timeout -s SIGINT 0 git clone git://git.openstack.org/openstack/requirements.git /opt/stack/requirements",
         );
         assert_eq!((d, f), (1, TraceForm::ShortSourceColour));
-        assert_eq!((file, func, line), (Some("functions-common"), Some("git_timed"), Some(599)));
+        assert_eq!(
+            (file, func, line),
+            (Some("functions-common"), Some("git_timed"), Some(599))
+        );
         assert!(cmd.starts_with("timeout -s SIGINT 0 git clone"));
     }
 
     #[test]
     fn child_shell_location() {
-        let (_, f, file, func, line, cmd) = xt("+ ::                                       :   sleep 1");
+        let (_, f, file, func, line, cmd) =
+            xt("+ ::                                       :   sleep 1");
         assert_eq!(f, TraceForm::ShortSource);
         assert_eq!((file, func, line, cmd), (None, None, None, "sleep 1"));
     }
@@ -439,11 +580,27 @@ mod tests {
         let (_, f, file, func, line, cmd) =
             xt("+ /opt/stack/new/devstack/functions-common:get_field:L675:   local data field");
         assert_eq!(f, TraceForm::LineTagged);
-        assert_eq!((file, func, line, cmd), (Some("/opt/stack/new/devstack/functions-common"), Some("get_field"), Some(675), "local data field"));
+        assert_eq!(
+            (file, func, line, cmd),
+            (
+                Some("/opt/stack/new/devstack/functions-common"),
+                Some("get_field"),
+                Some(675),
+                "local data field"
+            )
+        );
         let (d, f, file, func, line, cmd) =
             xt("+++(/opt/stack/old/devstack/functions-common:675): get_field(): local data field");
         assert_eq!((d, f), (3, TraceForm::Parenthesised));
-        assert_eq!((file, func, line, cmd), (Some("/opt/stack/old/devstack/functions-common"), Some("get_field"), Some(675), "local data field"));
+        assert_eq!(
+            (file, func, line, cmd),
+            (
+                Some("/opt/stack/old/devstack/functions-common"),
+                Some("get_field"),
+                Some(675),
+                "local data field"
+            )
+        );
         let (_, _, _, func, _, cmd) = xt("+(./stack.sh:6): true");
         assert_eq!((func, cmd), (None, "true"));
     }
@@ -452,18 +609,33 @@ mod tests {
     fn bare_and_not_table_border() {
         let (d, f, _, _, _, cmd) = xt("++ echo in-subst");
         assert_eq!((d, f, cmd), (2, TraceForm::Bare, "echo in-subst"));
-        assert!(matches!(parse_line("+----+------+"), EventKind::Text { .. }));
+        assert!(matches!(
+            parse_line("+----+------+"),
+            EventKind::Text { .. }
+        ));
     }
 
     #[test]
     fn error_lines() {
         assert_eq!(
-            parse_line("[ERROR] /opt/stack/devstack/functions-common:603 git call failed: [git clone x]"),
-            EventKind::Error { file: "/opt/stack/devstack/functions-common", src_line: Some(603), message: "git call failed: [git clone x]" }
+            parse_line(
+                "[ERROR] /opt/stack/devstack/functions-common:603 git call failed: [git clone x]"
+            ),
+            EventKind::Error {
+                file: "/opt/stack/devstack/functions-common",
+                src_line: Some(603),
+                message: "git call failed: [git clone x]"
+            }
         );
         assert_eq!(
-            parse_line("[ERROR] /opt/stack/devstack/functions-common:Detected fatal package install failure "),
-            EventKind::Error { file: "/opt/stack/devstack/functions-common", src_line: None, message: "Detected fatal package install failure" }
+            parse_line(
+                "[ERROR] /opt/stack/devstack/functions-common:Detected fatal package install failure "
+            ),
+            EventKind::Error {
+                file: "/opt/stack/devstack/functions-common",
+                src_line: None,
+                message: "Detected fatal package install failure"
+            }
         );
     }
 
@@ -471,46 +643,102 @@ mod tests {
     fn call_trace_frames_then_error() {
         let mut p = DevstackParser::new();
         assert_eq!(p.parse_line(1, "[Call Trace]"), EventKind::CallTrace);
-        assert_eq!(p.parse_line(2, "./stack.sh:708:git_clone"), EventKind::Frame { file: "./stack.sh", src_line: 708, func: "git_clone" });
-        assert!(matches!(p.parse_line(3, "[ERROR] /x/functions-common:603 boom"), EventKind::Error { .. }));
-        assert!(matches!(p.parse_line(4, "second line of the message"), EventKind::ErrorContinuation { .. }));
+        assert_eq!(
+            p.parse_line(2, "./stack.sh:708:git_clone"),
+            EventKind::Frame {
+                file: "./stack.sh",
+                src_line: 708,
+                func: "git_clone"
+            }
+        );
+        assert!(matches!(
+            p.parse_line(3, "[ERROR] /x/functions-common:603 boom"),
+            EventKind::Error { .. }
+        ));
+        assert!(matches!(
+            p.parse_line(4, "second line of the message"),
+            EventKind::ErrorContinuation { .. }
+        ));
         assert_eq!(p.parse_line(5, "Error on exit"), EventKind::ErrorOnExit);
     }
 
     #[test]
     fn tail_markers() {
         assert_eq!(
-            parse_line("World dumping... see /opt/stack/logs/worlddump-2016-04-29-080139.txt for details"),
-            EventKind::WorldDump { path: "/opt/stack/logs/worlddump-2016-04-29-080139.txt" }
+            parse_line(
+                "World dumping... see /opt/stack/logs/worlddump-2016-04-29-080139.txt for details"
+            ),
+            EventKind::WorldDump {
+                path: "/opt/stack/logs/worlddump-2016-04-29-080139.txt"
+            }
         );
         assert_eq!(
             parse_line("./stack.sh: line 488: generate-subunit: command not found"),
-            EventKind::SubunitMissing { script: "./stack.sh", src_line: 488 }
+            EventKind::SubunitMissing {
+                script: "./stack.sh",
+                src_line: 488
+            }
         );
         assert_eq!(
-            parse_line("stack.sh failed: full log in /opt/stack/logs/stack.sh.log.2026-11-29-043808"),
-            EventKind::ScriptFailed { script: "stack.sh", logfile: Some("/opt/stack/logs/stack.sh.log.2026-11-29-043808") }
+            parse_line(
+                "stack.sh failed: full log in /opt/stack/logs/stack.sh.log.2026-11-29-043808"
+            ),
+            EventKind::ScriptFailed {
+                script: "stack.sh",
+                logfile: Some("/opt/stack/logs/stack.sh.log.2026-11-29-043808")
+            }
         );
-        assert_eq!(parse_line("stack.sh completed in 2574 seconds."), EventKind::Completed { seconds: 2574 });
+        assert_eq!(
+            parse_line("stack.sh completed in 2574 seconds."),
+            EventKind::Completed { seconds: 2574 }
+        );
         assert_eq!(
             parse_line("[1234 Async install_nova:5678]: FAILED with rc 1"),
-            EventKind::Async { name: "install_nova", pid: "5678", message: "FAILED with rc 1" }
+            EventKind::Async {
+                name: "install_nova",
+                pid: "5678",
+                message: "FAILED with rc 1"
+            }
         );
     }
 
     #[test]
     fn timing_tables_both_eras() {
         let mut p = DevstackParser::new();
-        assert!(matches!(p.parse_line(1, "DevStack Component Timing"), EventKind::TimingHeader { .. }));
-        assert_eq!(p.parse_line(2, "Total runtime         1502"), EventKind::TimingRow { name: "Total runtime", seconds: 1502 });
-        assert_eq!(p.parse_line(3, "pip_install - 309 secs"), EventKind::TimingRow { name: "pip_install", seconds: 309 });
-        assert_eq!(p.parse_line(4, "========================="), EventKind::Rule);
+        assert!(matches!(
+            p.parse_line(1, "DevStack Component Timing"),
+            EventKind::TimingHeader { .. }
+        ));
+        assert_eq!(
+            p.parse_line(2, "Total runtime         1502"),
+            EventKind::TimingRow {
+                name: "Total runtime",
+                seconds: 1502
+            }
+        );
+        assert_eq!(
+            p.parse_line(3, "pip_install - 309 secs"),
+            EventKind::TimingRow {
+                name: "pip_install",
+                seconds: 309
+            }
+        );
+        assert_eq!(
+            p.parse_line(4, "========================="),
+            EventKind::Rule
+        );
     }
 
     #[test]
     fn output_attaches_to_last_command() {
         let mut p = DevstackParser::new();
         p.parse_line(7, "+ ./stack.sh:main:60                       :   uname -s");
-        assert_eq!(p.parse_line(8, "Linux"), EventKind::Output { of: 7, text: "Linux" });
+        assert_eq!(
+            p.parse_line(8, "Linux"),
+            EventKind::Output {
+                of: 7,
+                text: "Linux"
+            }
+        );
     }
 }

@@ -8,7 +8,9 @@ use super::{Outcome, Report};
 
 /// Escapes a message (data part of a workflow command).
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value (`file=`, `title=`).
@@ -19,7 +21,12 @@ fn property(s: &str) -> String {
 pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     let file = property(&report.input);
     if let Some(err) = &report.error {
-        writeln!(out, "::error file={file},title={}::{}", property("stacklog: unreadable input"), data(err))?;
+        writeln!(
+            out,
+            "::error file={file},title={}::{}",
+            property("stacklog: unreadable input"),
+            data(err)
+        )?;
     }
     if report.outcome != Outcome::Failure {
         return Ok(());
@@ -41,12 +48,23 @@ pub fn write(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             msg.push_str(&format!("fix {}: {}\n", i + 1, f));
         }
         let title = format!("{} ({id})", rc.title);
-        writeln!(out, "::error file={file},line={line},title={}::{}", property(&title), data(msg.trim_end()))?;
+        writeln!(
+            out,
+            "::error file={file},line={line},title={}::{}",
+            property(&title),
+            data(msg.trim_end())
+        )?;
     }
     for f in &report.findings {
         if let Some(e) = f.evidence.first() {
             let title = format!("{}: {} ({})", f.role.as_str(), f.title, f.rule);
-            writeln!(out, "::notice file={file},line={},title={}::{}", e.line, property(&title), data(&e.text))?;
+            writeln!(
+                out,
+                "::notice file={file},line={},title={}::{}",
+                e.line,
+                property(&title),
+                data(&e.text)
+            )?;
         }
     }
     Ok(())
@@ -58,7 +76,10 @@ mod tests {
 
     #[test]
     fn log_text_cannot_inject_commands() {
-        assert_eq!(data("a\n::set-output name=x::y"), "a%0A::set-output name=x::y");
+        assert_eq!(
+            data("a\n::set-output name=x::y"),
+            "a%0A::set-output name=x::y"
+        );
         assert_eq!(property("a,b:c%"), "a%2Cb%3Ac%25");
     }
 }

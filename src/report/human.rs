@@ -17,7 +17,11 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     fn bold(&self, s: &str) -> String {
         self.paint("1", s)
@@ -39,13 +43,23 @@ fn clip(s: &str) -> String {
     t
 }
 
-fn write_evidence(out: &mut dyn Write, st: &Style, ev: &[Evidence], width: usize) -> io::Result<()> {
+fn write_evidence(
+    out: &mut dyn Write,
+    st: &Style,
+    ev: &[Evidence],
+    width: usize,
+) -> io::Result<()> {
     for e in ev {
         let loc = match &e.file {
             Some(f) => format!("{f}:{}", e.line),
             None => e.line.to_string(),
         };
-        writeln!(out, "  {} │ {}", st.dim(&format!("{loc:>width$}")), clip(&e.text))?;
+        writeln!(
+            out,
+            "  {} │ {}",
+            st.dim(&format!("{loc:>width$}")),
+            clip(&e.text)
+        )?;
     }
     Ok(())
 }
@@ -60,10 +74,19 @@ pub fn write(out: &mut dyn Write, report: &Report, st: &Style) -> io::Result<()>
         out,
         "{}  {verdict}  {}",
         st.bold(&for_terminal(&report.input)),
-        st.dim(&format!("({}, {} lines)", report.kind.as_str(), report.lines))
+        st.dim(&format!(
+            "({}, {} lines)",
+            report.kind.as_str(),
+            report.lines
+        ))
     )?;
     if let Some(err) = &report.error {
-        writeln!(out, "  {} {}", st.paint("1;31", "error:"), for_terminal(err))?;
+        writeln!(
+            out,
+            "  {} {}",
+            st.paint("1;31", "error:"),
+            for_terminal(err)
+        )?;
     }
     match report.outcome {
         Outcome::Success => {
@@ -72,7 +95,10 @@ pub fn write(out: &mut dyn Write, report: &Report, st: &Style) -> io::Result<()>
         }
         Outcome::Inconclusive => {
             if report.error.is_none() {
-                writeln!(out, "  no failure and no sign of success: the log may be cut short")?;
+                writeln!(
+                    out,
+                    "  no failure and no sign of success: the log may be cut short"
+                )?;
             }
             return Ok(());
         }
@@ -92,14 +118,29 @@ pub fn write(out: &mut dyn Write, report: &Report, st: &Style) -> io::Result<()>
             Some(id) => st.paint("36", id),
             None => st.paint("33", "no known signature"),
         };
-        writeln!(out, "{}  {}", st.bold("Root cause"), st.bold(&for_terminal(&rc.title)))?;
-        writeln!(out, "            {id}  {}", st.dim(&format!("confidence {:.2}", rc.confidence)))?;
+        writeln!(
+            out,
+            "{}  {}",
+            st.bold("Root cause"),
+            st.bold(&for_terminal(&rc.title))
+        )?;
+        writeln!(
+            out,
+            "            {id}  {}",
+            st.dim(&format!("confidence {:.2}", rc.confidence))
+        )?;
         writeln!(out, "            {}", for_terminal(&rc.summary))?;
     }
     if let Some(fp) = &report.failure_point {
         writeln!(out)?;
         let what = fp.command.as_deref().unwrap_or(&fp.text);
-        writeln!(out, "{}   line {}: {}", st.bold("Failed at"), fp.line, clip(what))?;
+        writeln!(
+            out,
+            "{}   line {}: {}",
+            st.bold("Failed at"),
+            fp.line,
+            clip(what)
+        )?;
         if let Some(src) = &fp.source {
             writeln!(out, "            {}", st.dim(&for_terminal(src)))?;
         }
@@ -125,7 +166,13 @@ pub fn write(out: &mut dyn Write, report: &Report, st: &Style) -> io::Result<()>
         writeln!(out)?;
         writeln!(out, "{}", st.bold("Facts"))?;
         for f in &report.facts {
-            writeln!(out, "  {:<12} {}  {}", f.name, for_terminal(&f.value), st.dim(&format!("(line {})", f.line)))?;
+            writeln!(
+                out,
+                "  {:<12} {}  {}",
+                f.name,
+                for_terminal(&f.value),
+                st.dim(&format!("(line {})", f.line))
+            )?;
         }
     }
     if !report.findings.is_empty() {

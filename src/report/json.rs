@@ -16,9 +16,22 @@ mod tests {
     #[test]
     fn unreadable_input_has_every_field() {
         let mut buf = vec![];
-        write(&mut buf, &Report::unreadable("x.log".into(), "x.log: cannot open".into())).unwrap();
+        write(
+            &mut buf,
+            &Report::unreadable("x.log".into(), "x.log: cannot open".into()),
+        )
+        .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
-        for key in ["schema", "input", "kind", "outcome", "root_cause", "failure_point", "findings", "error"] {
+        for key in [
+            "schema",
+            "input",
+            "kind",
+            "outcome",
+            "root_cause",
+            "failure_point",
+            "findings",
+            "error",
+        ] {
             assert!(v.get(key).is_some(), "{key} missing");
         }
         assert_eq!(v.as_object().unwrap().len(), 8);

@@ -66,7 +66,10 @@ mod tests {
 
     #[test]
     fn parses_every_form() {
-        assert_eq!(Condition::parse("proxy").unwrap().test, Test::Set("proxy".into()));
+        assert_eq!(
+            Condition::parse("proxy").unwrap().test,
+            Test::Set("proxy".into())
+        );
         let c = Condition::parse("!no_proxy ~ host_ip").unwrap();
         assert!(c.negated);
         assert_eq!(c.test, Test::Covers("no_proxy".into(), "host_ip".into()));

@@ -4,20 +4,25 @@
 //! number of signatures.
 
 mod condition;
+mod prefilter;
 mod template;
 
 use std::path::{Path, PathBuf};
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use serde::Deserialize;
 
 pub use condition::Condition;
+pub use prefilter::Prefilter;
 pub use template::render;
 
 use crate::error::RulesError;
 
 /// The signature files built into the binary.
-pub const EMBEDDED: &[(&str, &str)] = &[("grammars/devstack.toml", include_str!("../../grammars/devstack.toml"))];
+pub const EMBEDDED: &[(&str, &str)] = &[(
+    "grammars/devstack.toml",
+    include_str!("../../grammars/devstack.toml"),
+)];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -167,7 +172,8 @@ pub struct Pattern {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub patterns: Vec<Pattern>,
-    pub set: RegexSet,
+    /// Which patterns can match a line, by required literals.
+    pub prefilter: Prefilter,
 }
 
 impl RuleSet {
@@ -185,8 +191,10 @@ impl RuleSet {
         }
         for path in extra {
             for file in rule_files(path)? {
-                let text = std::fs::read_to_string(&file)
-                    .map_err(|e| RulesError::Read { path: file.display().to_string(), source: e })?;
+                let text = std::fs::read_to_string(&file).map_err(|e| RulesError::Read {
+                    path: file.display().to_string(),
+                    source: e,
+                })?;
                 b.add_file(&file.display().to_string(), &text)?;
             }
         }
@@ -209,13 +217,18 @@ impl RuleSet {
 
 /// The `*.toml` files a `--rules` path names.
 pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RulesError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| RulesError::Read { path: path.display().to_string(), source: e })?;
+    let meta = std::fs::metadata(path).map_err(|e| RulesError::Read {
+        path: path.display().to_string(),
+        source: e,
+    })?;
     if !meta.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|e| RulesError::Read { path: path.display().to_string(), source: e })?
+        .map_err(|e| RulesError::Read {
+            path: path.display().to_string(),
+            source: e,
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
@@ -232,7 +245,11 @@ struct Builder {
 
 /// 1-based line of byte offset `at` in `text`.
 fn line_of(text: &str, at: usize) -> usize {
-    text[..at.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..at.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The line on which the `n`th `[[signature]]` table starts.
@@ -251,7 +268,9 @@ impl Builder {
             message: e.message().to_string(),
         })?;
         let family = def.family.unwrap_or_else(|| {
-            Path::new(name).file_stem().map_or("user".into(), |s| s.to_string_lossy().into_owned())
+            Path::new(name)
+                .file_stem()
+                .map_or("user".into(), |s| s.to_string_lossy().into_owned())
         });
         for (n, sig) in def.signature.into_iter().enumerate() {
             let line = signature_line(text, n);
@@ -260,17 +279,36 @@ impl Builder {
         Ok(())
     }
 
-    fn add_signature(&mut self, file: &str, line: usize, family: &str, s: SignatureDef) -> Result<(), RulesError> {
-        let bad = |message: String| RulesError::Invalid { file: file.to_string(), line, id: s.id.clone(), message };
-        if s.id.is_empty() || !s.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c))
+    fn add_signature(
+        &mut self,
+        file: &str,
+        line: usize,
+        family: &str,
+        s: SignatureDef,
+    ) -> Result<(), RulesError> {
+        let bad = |message: String| RulesError::Invalid {
+            file: file.to_string(),
+            line,
+            id: s.id.clone(),
+            message,
+        };
+        if s.id.is_empty()
+            || !s
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_".contains(c))
         {
-            return Err(bad("the id must be lower case letters, digits, dots and dashes".into()));
+            return Err(bad(
+                "the id must be lower case letters, digits, dots and dashes".into(),
+            ));
         }
         if self.rules.iter().any(|r| r.id == s.id) {
             return Err(bad("this id is already defined".into()));
         }
         if s.any.is_empty() && s.all.is_empty() {
-            return Err(bad("a signature needs at least one `any` or `all` pattern".into()));
+            return Err(bad(
+                "a signature needs at least one `any` or `all` pattern".into()
+            ));
         }
         if s.fix.is_empty() {
             return Err(bad("a signature needs at least one `fix` step".into()));
@@ -290,8 +328,13 @@ impl Builder {
         let mut compile = |list: &[String], kind: PatternKind| -> Result<Vec<usize>, RulesError> {
             list.iter()
                 .map(|p| {
-                    let regex = Regex::new(p).map_err(|e| bad(format!("pattern `{p}` does not compile: {e}")))?;
-                    self.patterns.push(Pattern { rule: rule_idx, kind, regex });
+                    let regex = Regex::new(p)
+                        .map_err(|e| bad(format!("pattern `{p}` does not compile: {e}")))?;
+                    self.patterns.push(Pattern {
+                        rule: rule_idx,
+                        kind,
+                        regex,
+                    });
                     self.sources.push(p.clone());
                     Ok(self.patterns.len() - 1)
                 })
@@ -301,7 +344,11 @@ impl Builder {
         let all = compile(&s.all, PatternKind::All)?;
         let none = compile(&s.none, PatternKind::None)?;
         let mut sources = vec![];
-        for (kind, list) in [(PatternKind::Any, &s.any), (PatternKind::All, &s.all), (PatternKind::None, &s.none)] {
+        for (kind, list) in [
+            (PatternKind::Any, &s.any),
+            (PatternKind::All, &s.all),
+            (PatternKind::None, &s.none),
+        ] {
             sources.extend(list.iter().map(|p| (kind, p.clone())));
         }
         self.rules.push(Rule {
@@ -330,13 +377,12 @@ impl Builder {
     }
 
     fn finish(self) -> Result<RuleSet, RulesError> {
-        let set = RegexSet::new(&self.sources).map_err(|e| RulesError::Invalid {
-            file: "(all signatures)".into(),
-            line: 0,
-            id: String::new(),
-            message: format!("the pattern set does not compile: {e}"),
-        })?;
-        Ok(RuleSet { rules: self.rules, patterns: self.patterns, set })
+        let prefilter = Prefilter::new(&self.sources);
+        Ok(RuleSet {
+            rules: self.rules,
+            patterns: self.patterns,
+            prefilter,
+        })
     }
 }
 
@@ -353,9 +399,13 @@ mod tests {
     #[test]
     fn bad_file_names_file_and_line() {
         let text = "[[signature]]\nid = \"x.y\"\ntitle = \"t\"\nany = ['(']\nsummary = \"s\"\nfix = [\"f\"]\n";
-        let e = RuleSet::from_texts(&[("my.toml".into(), text.into())]).unwrap_err().to_string();
+        let e = RuleSet::from_texts(&[("my.toml".into(), text.into())])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("my.toml:1") && e.contains("x.y"), "{e}");
-        let e = RuleSet::from_texts(&[("my.toml".into(), "[[signature]]\nid = 3\n".into())]).unwrap_err().to_string();
+        let e = RuleSet::from_texts(&[("my.toml".into(), "[[signature]]\nid = 3\n".into())])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("my.toml:2"), "{e}");
     }
 }

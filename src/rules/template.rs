@@ -16,7 +16,10 @@ pub fn render(template: &str, lookup: impl Fn(&str) -> Option<String>) -> String
             Some((n, d)) => (n.trim(), Some(d)),
             None => (inner.trim(), None),
         };
-        let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
         if !valid {
             out.push('{');
             rest = after;
@@ -46,7 +49,10 @@ mod tests {
     #[test]
     fn placeholders() {
         let look = |n: &str| (n == "host_ip").then(|| "10.10.105.71".to_string());
-        assert_eq!(render("export no_proxy={host_ip}", look), "export no_proxy=10.10.105.71");
+        assert_eq!(
+            render("export no_proxy={host_ip}", look),
+            "export no_proxy=10.10.105.71"
+        );
         assert_eq!(render("{user|the user} {x}", look), "the user <x>");
         assert_eq!(render("awk '{print $2}'", look), "awk '{print $2}'");
     }

@@ -6,28 +6,57 @@ use crate::{run, sample, stacklog};
 
 #[test]
 fn exit_codes_follow_the_design() {
-    assert_eq!(run(&["diagnose", "samples/devstack/sim-new-success.tail.log"]).0, 0);
-    assert_eq!(run(&["diagnose", "samples/devstack/seed-problem4-mysql-1045.log"]).0, 1);
-    let out = stacklog().args(["diagnose", "no/such/file.log"]).output().unwrap();
+    assert_eq!(
+        run(&["diagnose", "samples/devstack/sim-new-success.tail.log"]).0,
+        0
+    );
+    assert_eq!(
+        run(&["diagnose", "samples/devstack/seed-problem4-mysql-1045.log"]).0,
+        1
+    );
+    let out = stacklog()
+        .args(["diagnose", "no/such/file.log"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no/such/file.log"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(stacklog().args(["diagnose", "--format", "yaml", "x"]).output().unwrap().status.code(), Some(2));
+    assert_eq!(
+        stacklog()
+            .args(["diagnose", "--format", "yaml", "x"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn one_unreadable_input_does_not_hide_the_others() {
     let out = stacklog()
-        .args(["diagnose", "--format", "json", "missing.log", "samples/devstack/seed-problem4-mysql-1045.log"])
+        .args([
+            "diagnose",
+            "--format",
+            "json",
+            "missing.log",
+            "samples/devstack/seed-problem4-mysql-1045.log",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8(out.stdout).unwrap();
-    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     assert!(lines[0]["error"].as_str().unwrap().contains("missing.log"));
-    assert_eq!(lines[1]["root_cause"]["rule"], "devstack.mysql.access-denied");
+    assert_eq!(
+        lines[1]["root_cause"]["rule"],
+        "devstack.mysql.access-denied"
+    );
 }
 
 #[test]
@@ -40,7 +69,11 @@ fn a_directory_is_a_clear_error() {
 #[test]
 fn stdin_streams() {
     let text = std::fs::read(sample("devstack/seed-problem4-mysql-1045.log")).unwrap();
-    let out = stacklog().args(["diagnose", "--format", "json", "-"]).write_stdin(text).output().unwrap();
+    let out = stacklog()
+        .args(["diagnose", "--format", "json", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["input"], "-");
@@ -61,7 +94,10 @@ fn gzip_is_recognised_by_magic_bytes() {
     assert_eq!(v["root_cause"]["rule"], "devstack.git.protocol-blocked");
     // truncated gzip: named, exit 2, no panic
     std::fs::write(&p, &bytes[..bytes.len() - 20]).unwrap();
-    let out = stacklog().args(["diagnose", "--format", "json", p.to_str().unwrap()]).output().unwrap();
+    let out = stacklog()
+        .args(["diagnose", "--format", "json", p.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("gzip"));
 }
@@ -89,7 +125,10 @@ fn no_colour_when_piped_and_escapes_are_neutralised() {
     let (_, out) = run(&["diagnose", p.to_str().unwrap()]);
     assert!(!out.contains('\x1b'), "{out:?}");
     assert!(!out.contains('\x07'), "{out:?}");
-    let out = stacklog().args(["diagnose", "--color", "always", p.to_str().unwrap()]).output().unwrap();
+    let out = stacklog()
+        .args(["diagnose", "--color", "always", p.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("\x1b[1;31mFAILURE"));
 }
 
@@ -97,16 +136,26 @@ fn no_colour_when_piped_and_escapes_are_neutralised() {
 fn parse_prints_json_lines_and_facts() {
     let (code, out) = run(&["parse", "samples/devstack/seed-problem1-git-protocol.log"]);
     assert_eq!(code, 0);
-    let events: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let events: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(events[0]["kind"], "xtrace");
     assert_eq!(events[0]["line"], 1);
     assert_eq!(events[0]["func"], "git_timed");
     assert!(events.iter().any(|e| e["kind"] == "call_trace"));
-    assert!(events.iter().any(|e| e["kind"] == "frame" && e["func"] == "die"));
+    assert!(
+        events
+            .iter()
+            .any(|e| e["kind"] == "frame" && e["func"] == "die")
+    );
     assert!(events.iter().any(|e| e["kind"] == "subunit_missing"));
     let last = events.last().unwrap();
     assert_eq!(last["kind"], "facts");
-    assert_eq!(last["facts"]["clone_url"]["value"], "git://git.openstack.org/openstack/requirements.git");
+    assert_eq!(
+        last["facts"]["clone_url"]["value"],
+        "git://git.openstack.org/openstack/requirements.git"
+    );
 }
 
 #[test]
@@ -117,7 +166,15 @@ fn rules_commands() {
     let (code, out) = run(&["rules", "show", "devstack.mysql.access-denied"]);
     assert_eq!(code, 0);
     assert!(out.contains("ERROR 1045"));
-    assert_eq!(stacklog().args(["rules", "show", "no.such.rule"]).output().unwrap().status.code(), Some(2));
+    assert_eq!(
+        stacklog()
+            .args(["rules", "show", "no.such.rule"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
     let (code, out) = run(&["rules", "test"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains(" 0 failed"), "{out}");
@@ -147,13 +204,27 @@ no_match = ["check-foo: widget count ok"]
     assert_eq!(code, 0, "{out}");
     let log = dir.join("x.log");
     std::fs::write(&log, "+ ./stack.sh:main:12                       :   ./check-foo\ncheck-foo: widget count mismatch (3 != 4)\n++ ./stack.sh:main:12                       :   err_trap\n").unwrap();
-    let (_, out) = run(&["diagnose", "--format", "json", "--rules", p.to_str().unwrap(), log.to_str().unwrap()]);
+    let (_, out) = run(&[
+        "diagnose",
+        "--format",
+        "json",
+        "--rules",
+        p.to_str().unwrap(),
+        log.to_str().unwrap(),
+    ]);
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["root_cause"]["rule"], "local.widget.mismatch");
     assert_eq!(v["root_cause"]["fix"][0], "Add 4 widgets");
     // a broken rule file names the file and line
-    std::fs::write(&p, "[[signature]]\nid = \"a.b\"\ntitle = \"t\"\nany = ['(']\nsummary = \"s\"\nfix = [\"f\"]\n").unwrap();
-    let out = stacklog().args(["rules", "test", p.to_str().unwrap()]).output().unwrap();
+    std::fs::write(
+        &p,
+        "[[signature]]\nid = \"a.b\"\ntitle = \"t\"\nany = ['(']\nsummary = \"s\"\nfix = [\"f\"]\n",
+    )
+    .unwrap();
+    let out = stacklog()
+        .args(["rules", "test", p.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("mine.toml:1"));
 }
@@ -174,5 +245,8 @@ fn github_annotations_escape_log_text() {
     let first = out.lines().next().unwrap();
     assert!(first.starts_with("::error file="), "{first}");
     assert!(first.contains("%250A::add-mask::x"), "{first}");
-    assert_eq!(out.lines().filter(|l| l.starts_with("::")).count(), out.lines().count());
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("::")).count(),
+        out.lines().count()
+    );
 }

@@ -8,7 +8,11 @@ fn root_rule(v: &serde_json::Value) -> Option<&str> {
 }
 
 fn finding<'a>(v: &'a serde_json::Value, rule: &str) -> Option<&'a serde_json::Value> {
-    v["findings"].as_array().unwrap().iter().find(|f| f["rule"] == rule)
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
 }
 
 #[test]
@@ -16,19 +20,31 @@ fn seed_problem1_git_protocol_blocked_with_subunit_as_noise() {
     let v = verdict("devstack/seed-problem1-git-protocol.log");
     assert_eq!(v["outcome"], "failure");
     assert_eq!(root_rule(&v), Some("devstack.git.protocol-blocked"));
-    assert_eq!(v["failure_point"]["source"], "functions-common:git_timed:599");
-    assert_eq!(finding(&v, "devstack.exit.subunit-missing").unwrap()["role"], "noise");
+    assert_eq!(
+        v["failure_point"]["source"],
+        "functions-common:git_timed:599"
+    );
+    assert_eq!(
+        finding(&v, "devstack.exit.subunit-missing").unwrap()["role"],
+        "noise"
+    );
     let fix = v["root_cause"]["fix"].to_string();
     assert!(fix.contains("GIT_BASE=https://"), "{fix}");
 }
 
 #[test]
 fn seed_problem4_mysql_access_denied() {
-    for s in ["devstack/seed-problem4-mysql-1045.log", "devstack/seed-mysql-1045-3lines.log"] {
+    for s in [
+        "devstack/seed-problem4-mysql-1045.log",
+        "devstack/seed-mysql-1045-3lines.log",
+    ] {
         let v = verdict(s);
         assert_eq!(root_rule(&v), Some("devstack.mysql.access-denied"), "{s}");
         assert_eq!(v["root_cause"]["evidence"][0]["line"], 2);
-        assert!(!v.to_string().contains("identified by '\\\\''devstack"), "password leaked: {v}");
+        assert!(
+            !v.to_string().contains("identified by '\\\\''devstack"),
+            "password leaked: {v}"
+        );
     }
 }
 
@@ -36,7 +52,11 @@ fn seed_problem4_mysql_access_denied() {
 fn a_lone_mysql_line_is_diagnosed() {
     let dir = crate::cli::tempdir("lone");
     let p = dir.join("paste.txt");
-    std::fs::write(&p, "ERROR 1045 (28000): Access denied for user 'root'@'localhost' (using password: YES)\n").unwrap();
+    std::fs::write(
+        &p,
+        "ERROR 1045 (28000): Access denied for user 'root'@'localhost' (using password: YES)\n",
+    )
+    .unwrap();
     let (code, out) = run(&["diagnose", "--format", "json", p.to_str().unwrap()]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
@@ -50,7 +70,10 @@ fn seed_problem5_keystone_unreachable_and_db_sock_is_worlddump_noise() {
     assert_eq!(root_rule(&v), Some("devstack.keystone.unreachable"));
     let dbsock = finding(&v, "devstack.ovs.db-sock-denied").expect("db.sock finding");
     assert_eq!(dbsock["role"], "noise");
-    assert_eq!(v["failure_point"]["command"], "openstack project show admin -f value -c id");
+    assert_eq!(
+        v["failure_point"]["command"],
+        "openstack project show admin -f value -c id"
+    );
 }
 
 #[test]
@@ -58,7 +81,10 @@ fn seed_problem6_proxy_without_host_in_no_proxy() {
     let v = verdict("devstack/seed-problem6-proxy.log");
     assert_eq!(root_rule(&v), Some("devstack.proxy.host-not-excluded"));
     let fix = v["root_cause"]["fix"].to_string();
-    assert!(fix.contains("export no_proxy=") && fix.contains("10.10.105.71"), "{fix}");
+    assert!(
+        fix.contains("export no_proxy=") && fix.contains("10.10.105.71"),
+        "{fix}"
+    );
     let ku = finding(&v, "devstack.keystone.unreachable").expect("explained symptom");
     assert_eq!(ku["role"], "contributing");
     let ev = v["root_cause"]["evidence"].to_string();
@@ -67,13 +93,13 @@ fn seed_problem6_proxy_without_host_in_no_proxy() {
 
 #[test]
 fn already_running() {
-    let v = verdict("devstack/already-running.log");
+    let v = verdict("devstack/console-already-running.log");
     assert_eq!(root_rule(&v), Some("devstack.stack.already-running"));
 }
 
 #[test]
 fn apt_fetch_failed() {
-    let v = verdict("devstack/apt-fetch-failed.log");
+    let v = verdict("devstack/new-apt-fetch-failed.log");
     assert_eq!(root_rule(&v), Some("devstack.apt.fetch-failed"));
 }
 
@@ -97,7 +123,11 @@ ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed (Permis
 
 #[test]
 fn success_is_success() {
-    for s in ["devstack/seed-success-tail.log", "devstack/sim-new-success.tail.log", "devstack/sim-old-success.tail.log"] {
+    for s in [
+        "devstack/seed-success-tail.log",
+        "devstack/sim-new-success.tail.log",
+        "devstack/sim-old-success.tail.log",
+    ] {
         let v = verdict(s);
         assert_eq!(v["outcome"], "success", "{s}");
         assert!(v["root_cause"].is_null());
@@ -110,9 +140,15 @@ fn unknown_failure_has_null_rule_and_no_cascade_in_evidence() {
     assert_eq!(v["outcome"], "failure");
     assert!(v["root_cause"]["rule"].is_null());
     let ev = v["root_cause"]["evidence"].as_array().unwrap();
-    assert!(ev.iter().any(|e| e["text"].as_str().unwrap().contains("cannot access")));
+    assert!(
+        ev.iter()
+            .any(|e| e["text"].as_str().unwrap().contains("cannot access"))
+    );
     for e in ev {
         let t = e["text"].as_str().unwrap();
-        assert!(!t.contains("Error on exit") && !t.contains("World dumping"), "{t}");
+        assert!(
+            !t.contains("Error on exit") && !t.contains("World dumping"),
+            "{t}"
+        );
     }
 }

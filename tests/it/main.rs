@@ -29,7 +29,11 @@ pub fn stacklog() -> Command {
 pub fn run(args: &[&str]) -> (i32, String) {
     let out = stacklog().args(args).output().unwrap();
     let code = out.status.code().unwrap_or(-1);
-    assert!(code == 0 || code == 1, "stacklog {args:?} exited {code}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        code == 0 || code == 1,
+        "stacklog {args:?} exited {code}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (code, String::from_utf8(out.stdout).unwrap())
 }
 

@@ -55,12 +55,59 @@ const REAL: &[&str] = &[
 
 /// Pieces a trace-shaped line is made of.
 const FRAGMENTS: &[&str] = &[
-    "+", "++", "+++", "+ ", ":", "::", " : ", "   ", " ", "0", "1", "42", "4294967296", "99999999999999999999",
-    "./stack.sh", "functions-common", "lib/keystone", "main", "die", "exit_trap", "()", "(): ",
-    "[ERROR] ", "[WARNING] ", "[Call Trace]", "World dumping... see ", " for details", "Error on exit",
-    "stack.sh failed: full log in ", "WARNING: ", "line ", "Took ", "=====", "\x1b", "\x1b[", "\x1b[0m",
-    "\x1b[38;5;242m", "\x1b(B", "\x1b]0;t\x07", "\x08", "\x0e", "\x0f", "\r", "\t", "|", " | ", "'", "\"",
-    "\\", "é", "\u{fffd}", "\u{10ffff}", "😀",
+    "+",
+    "++",
+    "+++",
+    "+ ",
+    ":",
+    "::",
+    " : ",
+    "   ",
+    " ",
+    "0",
+    "1",
+    "42",
+    "4294967296",
+    "99999999999999999999",
+    "./stack.sh",
+    "functions-common",
+    "lib/keystone",
+    "main",
+    "die",
+    "exit_trap",
+    "()",
+    "(): ",
+    "[ERROR] ",
+    "[WARNING] ",
+    "[Call Trace]",
+    "World dumping... see ",
+    " for details",
+    "Error on exit",
+    "stack.sh failed: full log in ",
+    "WARNING: ",
+    "line ",
+    "Took ",
+    "=====",
+    "\x1b",
+    "\x1b[",
+    "\x1b[0m",
+    "\x1b[38;5;242m",
+    "\x1b(B",
+    "\x1b]0;t\x07",
+    "\x08",
+    "\x0e",
+    "\x0f",
+    "\r",
+    "\t",
+    "|",
+    " | ",
+    "'",
+    "\"",
+    "\\",
+    "é",
+    "\u{fffd}",
+    "\u{10ffff}",
+    "😀",
 ];
 
 /// Wrapper prefixes the line layer peels.
@@ -91,11 +138,16 @@ fn body() -> impl Strategy<Value = String> {
 
 /// A slice of a real line, by character positions.
 fn real_fragment() -> impl Strategy<Value = String> {
-    (prop::sample::select(REAL), any::<prop::sample::Index>(), any::<prop::sample::Index>()).prop_map(|(l, a, b)| {
-        let n = l.chars().count() + 1;
-        let (a, b) = (a.index(n), b.index(n));
-        l.chars().skip(a.min(b)).take(a.max(b) - a.min(b)).collect()
-    })
+    (
+        prop::sample::select(REAL),
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+    )
+        .prop_map(|(l, a, b)| {
+            let n = l.chars().count() + 1;
+            let (a, b) = (a.index(n), b.index(n));
+            l.chars().skip(a.min(b)).take(a.max(b) - a.min(b)).collect()
+        })
 }
 
 /// One line of a log made from real lines, pieces of them and junk.
@@ -111,7 +163,11 @@ fn log_line() -> impl Strategy<Value = String> {
 }
 
 fn log_text() -> impl Strategy<Value = String> {
-    (prop::collection::vec(log_line(), 0..48), prop::sample::select(&["\n", "\r\n"][..]), any::<bool>())
+    (
+        prop::collection::vec(log_line(), 0..48),
+        prop::sample::select(&["\n", "\r\n"][..]),
+        any::<bool>(),
+    )
         .prop_map(|(lines, eol, trailing)| {
             let mut s = lines.join(eol);
             if trailing {
@@ -122,7 +178,14 @@ fn log_text() -> impl Strategy<Value = String> {
 }
 
 /// Byte runs that are not UTF-8 (lone, truncated, surrogate, after ESC).
-const INVALID_UTF8: &[&[u8]] = &[b"\xff", b"\xc3", b"\xe2\x82", b"\xed\xa0\x80", b"\x1b\xff", b"\r\xfe"];
+const INVALID_UTF8: &[&[u8]] = &[
+    b"\xff",
+    b"\xc3",
+    b"\xe2\x82",
+    b"\xed\xa0\x80",
+    b"\x1b\xff",
+    b"\r\xfe",
+];
 
 /// What may follow a line's text before its `\n`.
 const LINE_ENDS: &[&str] = &["\r", "\r", "\x1b[0m", "\x1b[K", "\x1b(B\x1b[m", "\x0f"];
@@ -138,7 +201,8 @@ fn raw_line() -> impl Strategy<Value = Vec<u8>> {
     ];
     // How lines really end: CR (or several, from `\r\n` written through a
     // tty), colour resets and erase-line sequences, in any order.
-    let tail = prop::collection::vec(prop::sample::select(LINE_ENDS), 0..4).prop_map(|v| v.concat().into_bytes());
+    let tail = prop::collection::vec(prop::sample::select(LINE_ENDS), 0..4)
+        .prop_map(|v| v.concat().into_bytes());
     (
         prop_oneof![
             prop::collection::vec(any::<u8>(), 0..200),

@@ -22,9 +22,15 @@ fn every_sample_has_its_expected_verdict() {
         let v = crate::verdict(&file);
         let got_rule = v["root_cause"]["rule"].as_str().unwrap_or("-").to_string();
         let got_outcome = v["outcome"].as_str().unwrap().to_string();
-        let want_rule = if outcome == "failure" { rule.clone() } else { "-".into() };
+        let want_rule = if outcome == "failure" {
+            rule.clone()
+        } else {
+            "-".into()
+        };
         if got_outcome != outcome || got_rule != want_rule {
-            wrong.push(format!("{file}: want {outcome}/{want_rule}, got {got_outcome}/{got_rule}"));
+            wrong.push(format!(
+                "{file}: want {outcome}/{want_rule}, got {got_outcome}/{got_rule}"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -35,7 +41,10 @@ fn every_sample_file_is_listed() {
     let listed: Vec<String> = rows().into_iter().map(|r| r.0).collect();
     for entry in std::fs::read_dir(root().join("samples/devstack")).unwrap() {
         let name = format!("devstack/{}", entry.unwrap().file_name().to_string_lossy());
-        assert!(listed.contains(&name), "{name} has no row in samples/expected.tsv");
+        assert!(
+            listed.contains(&name),
+            "{name} has no row in samples/expected.tsv"
+        );
     }
 }
 
@@ -52,7 +61,10 @@ fn snapshots() {
             insta::assert_snapshot!(format!("{name}.human"), human);
             let (_, json) = run(&["diagnose", "--format", "json", &path]);
             let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
-            insta::assert_snapshot!(format!("{name}.json"), serde_json::to_string_pretty(&v).unwrap());
+            insta::assert_snapshot!(
+                format!("{name}.json"),
+                serde_json::to_string_pretty(&v).unwrap()
+            );
         }
     });
 }

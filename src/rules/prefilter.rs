@@ -1,0 +1,453 @@
+//! The one-pass literal prefilter: every pattern is reduced to a set of
+//! literals one of which any match must contain (found by walking the
+//! pattern's syntax tree), and one Aho-Corasick automaton over all of them
+//! says which patterns can match a line. Only those patterns' regexes run.
+//! Patterns with no usable literal run on every line.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// Shorter literals than this do not filter enough to be worth it.
+const MIN_LITERAL: usize = 3;
+/// More alternatives than this and the pattern is treated as unfilterable.
+const MAX_ALTERNATIVES: usize = 64;
+
+#[derive(Debug, Clone, Default)]
+struct Automaton {
+    ac: Option<AhoCorasick>,
+    lits: Vec<String>,
+    /// For each literal, the patterns it stands for.
+    owners: Vec<Vec<usize>>,
+}
+
+impl Automaton {
+    fn add(&mut self, lits: Lits, pattern: usize) {
+        for l in lits {
+            match self.lits.iter().position(|x| *x == l) {
+                Some(j) => self.owners[j].push(pattern),
+                None => {
+                    self.lits.push(l);
+                    self.owners.push(vec![pattern]);
+                }
+            }
+        }
+    }
+
+    fn build(&mut self, kind: MatchKind) {
+        self.ac = (!self.lits.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .kind(Some(AhoCorasickKind::DFA))
+                .match_kind(kind)
+                .build(&self.lits)
+                .expect("literal automaton builds")
+        });
+    }
+}
+
+/// Literals a line must start with, indexed by their first byte.
+#[derive(Debug, Clone)]
+struct Starts {
+    by_byte: Vec<Vec<(String, Vec<usize>)>>,
+}
+
+impl Starts {
+    fn new() -> Starts {
+        Starts {
+            by_byte: vec![vec![]; 256],
+        }
+    }
+
+    fn add(&mut self, lits: Lits, pattern: usize) {
+        for l in lits {
+            let Some(&b) = l.as_bytes().first() else {
+                continue;
+            };
+            let bucket = &mut self.by_byte[b.to_ascii_lowercase() as usize];
+            match bucket.iter_mut().find(|(x, _)| *x == l) {
+                Some((_, owners)) => owners.push(pattern),
+                None => bucket.push((l, vec![pattern])),
+            }
+        }
+    }
+
+    fn matching<'a>(&'a self, line: &'a str) -> impl Iterator<Item = &'a [usize]> + 'a {
+        let bucket = line.as_bytes().first().map_or(&[][..], |&b| {
+            &self.by_byte[b.to_ascii_lowercase() as usize][..]
+        });
+        bucket
+            .iter()
+            .filter(move |(l, _)| {
+                line.len() >= l.len()
+                    && line.as_bytes()[..l.len()].eq_ignore_ascii_case(l.as_bytes())
+            })
+            .map(|(_, o)| &o[..])
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Prefilter {
+    /// Literals a line must start with.
+    start: Starts,
+    /// Literals a line must contain.
+    inner: Automaton,
+    /// Patterns that must be tried on every line.
+    pub always: Vec<usize>,
+}
+
+/// One required piece: a lower-cased literal.
+type Lits = Vec<String>;
+
+fn case_folded_char(c: &Class) -> Option<char> {
+    match c {
+        Class::Unicode(u) => {
+            let chars: Vec<char> = u.iter().flat_map(|r| r.start()..=r.end()).take(4).collect();
+            fold(&chars)
+        }
+        Class::Bytes(b) => {
+            let chars: Vec<char> = b
+                .iter()
+                .flat_map(|r| r.start()..=r.end())
+                .take(4)
+                .map(char::from)
+                .collect();
+            fold(&chars)
+        }
+    }
+}
+
+/// `[Aa]` (what `(?i)a` becomes; `[Ssſ]` and `[Kk\u{212A}]` too) or a
+/// one-character class: the one ASCII character it stands for.
+fn fold(chars: &[char]) -> Option<char> {
+    let ascii = |c: char| match c {
+        'ſ' => Some('s'),
+        '\u{212A}' => Some('k'),
+        c if c.is_ascii() => Some(c.to_ascii_lowercase()),
+        _ => None,
+    };
+    let first = ascii(*chars.first()?)?;
+    chars
+        .iter()
+        .all(|&c| ascii(c) == Some(first))
+        .then_some(first)
+}
+
+fn min_len(l: &Lits) -> usize {
+    l.iter().map(String::len).min().unwrap_or(0)
+}
+
+/// Substrings that occur on a large share of stack.sh log lines: a literal
+/// made of little more than one of these filters poorly.
+const COMMON: &[&str] = &[
+    "/opt/stack/",
+    "stack.sh",
+    "devstack",
+    "functions-common",
+    "error",
+    "err",
+    "fail",
+    "exit",
+    "http",
+    "git",
+    "pip",
+    "main:",
+    "sudo",
+    "/usr/",
+    "python",
+];
+
+/// How well a literal set filters: its shortest literal's length, less the
+/// length of the common words inside it.
+fn score(l: &Lits) -> usize {
+    l.iter()
+        .map(|s| {
+            let common: usize = COMMON
+                .iter()
+                .filter(|c| s.contains(*c))
+                .map(|c| c.len())
+                .max()
+                .unwrap_or(0);
+            s.len().saturating_sub(common) * 2 + usize::from(common < s.len())
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+fn better(a: Option<Lits>, b: Option<Lits>) -> Option<Lits> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if (score(&b), min_len(&b)) > (score(&a), min_len(&a)) {
+            b
+        } else {
+            a
+        }),
+        (a, b) => a.or(b),
+    }
+}
+
+fn cross(a: &Lits, b: &Lits) -> Option<Lits> {
+    if a.len() * b.len() > MAX_ALTERNATIVES {
+        return None;
+    }
+    Some(
+        a.iter()
+            .flat_map(|x| b.iter().map(move |y| format!("{x}{y}")))
+            .collect(),
+    )
+}
+
+/// Every string `hir` can match, when that is a small finite set.
+fn exact(hir: &Hir) -> Option<Lits> {
+    match hir.kind() {
+        HirKind::Literal(l) => Some(vec![String::from_utf8_lossy(&l.0).to_lowercase()]),
+        HirKind::Class(c) => case_folded_char(c).map(|c| vec![c.to_string()]),
+        HirKind::Capture(c) => exact(&c.sub),
+        HirKind::Empty => Some(vec![String::new()]),
+        HirKind::Alternation(alts) => {
+            let mut out = vec![];
+            for a in alts {
+                out.extend(exact(a)?);
+                if out.len() > MAX_ALTERNATIVES {
+                    return None;
+                }
+            }
+            Some(out)
+        }
+        HirKind::Concat(parts) => parts
+            .iter()
+            .try_fold(vec![String::new()], |acc, p| cross(&acc, &exact(p)?)),
+        _ => None,
+    }
+}
+
+/// The strings a match of `hir` must start (`front`) or end with, when
+/// its first or last pieces are exact.
+fn exact_edge(hir: &Hir, front: bool) -> Lits {
+    let none = vec![String::new()];
+    if let Some(e) = exact(hir) {
+        return e;
+    }
+    match hir.kind() {
+        HirKind::Capture(c) => exact_edge(&c.sub, front),
+        HirKind::Alternation(alts) => {
+            let mut out = vec![];
+            for a in alts {
+                let e = exact_edge(a, front);
+                if min_len(&e) == 0 || out.len() + e.len() > MAX_ALTERNATIVES {
+                    return none;
+                }
+                out.extend(e);
+            }
+            out
+        }
+        HirKind::Concat(parts) => {
+            let mut run = none.clone();
+            let ordered: Vec<&Hir> = if front {
+                parts.iter().collect()
+            } else {
+                parts.iter().rev().collect()
+            };
+            for p in ordered {
+                let Some(e) = exact(p) else { break };
+                let next = if front {
+                    cross(&run, &e)
+                } else {
+                    cross(&e, &run)
+                };
+                match next {
+                    Some(r) => run = r,
+                    None => break,
+                }
+            }
+            run
+        }
+        _ => none,
+    }
+}
+
+/// Literals one of which every match of `hir` contains, if any.
+fn required(hir: &Hir) -> Option<Lits> {
+    if let Some(e) = exact(hir) {
+        return Some(e);
+    }
+    match hir.kind() {
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Alternation(alts) => {
+            let mut out = vec![];
+            for a in alts {
+                out.extend(required(a)?);
+                if out.len() > MAX_ALTERNATIVES {
+                    return None;
+                }
+            }
+            Some(out)
+        }
+        HirKind::Concat(parts) => {
+            let mut best: Option<Lits> = None;
+            let mut run: Lits = vec![String::new()];
+            for p in parts {
+                if matches!(p.kind(), HirKind::Look(_)) {
+                    continue;
+                }
+                match exact(p).and_then(|e| cross(&run, &e)) {
+                    Some(r) => run = r,
+                    None => {
+                        // the run goes on into the piece's exact front
+                        if let Some(r) = cross(&run, &exact_edge(p, true)) {
+                            run = r;
+                        }
+                        if min_len(&run) > 0 {
+                            best = better(best, Some(std::mem::take(&mut run)));
+                        }
+                        run = match exact(p) {
+                            Some(e) => e,
+                            None => {
+                                best = better(best, required(p));
+                                exact_edge(p, false)
+                            }
+                        };
+                    }
+                }
+            }
+            if min_len(&run) > 0 {
+                best = better(best, Some(run));
+            }
+            best
+        }
+        _ => None,
+    }
+}
+
+/// A pattern that starts with `^` and a literal: the literals a line must
+/// start with.
+fn anchored_prefix(hir: &Hir) -> Option<Lits> {
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let first = parts.first()?;
+    if !matches!(
+        first.kind(),
+        HirKind::Look(regex_syntax::hir::Look::Start | regex_syntax::hir::Look::StartLF)
+    ) {
+        return None;
+    }
+    let mut run: Lits = vec![String::new()];
+    for p in &parts[1..] {
+        match exact(p).and_then(|e| cross(&run, &e)) {
+            Some(r) => run = r,
+            None => break,
+        }
+    }
+    (min_len(&run) >= 2).then_some(run)
+}
+
+/// How a pattern is found quickly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    /// The line starts with one of these (lower-cased) literals.
+    Start(Lits),
+    /// The line contains one of these (lower-cased) literals.
+    Contains(Lits),
+}
+
+/// The prefilter key of one pattern, when it filters well enough.
+pub fn key_of(pattern: &str) -> Option<Key> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
+    if let Some(p) = anchored_prefix(&hir) {
+        // an anchored prefix is selective even when it is a common word;
+        // only a long, uncommon inner literal beats a two-letter one
+        let inner = required(&hir).filter(|l| min_len(l) >= MIN_LITERAL);
+        return Some(match inner {
+            Some(i) if min_len(&p) < 3 && score(&i) >= 12 => Key::Contains(i),
+            _ => Key::Start(p),
+        });
+    }
+    let lits = required(&hir)?;
+    (min_len(&lits) >= MIN_LITERAL).then_some(Key::Contains(lits))
+}
+
+/// The literals of a pattern's key (for tests and audits).
+#[cfg(test)]
+pub fn literals_of(pattern: &str) -> Option<Lits> {
+    match key_of(pattern)? {
+        Key::Start(l) | Key::Contains(l) => Some(l),
+    }
+}
+
+impl Prefilter {
+    pub fn new(patterns: &[String]) -> Prefilter {
+        let mut start = Starts::new();
+        let mut inner = Automaton::default();
+        let mut always = vec![];
+        for (i, p) in patterns.iter().enumerate() {
+            match key_of(p) {
+                Some(Key::Start(l)) => start.add(l, i),
+                Some(Key::Contains(l)) => inner.add(l, i),
+                None => always.push(i),
+            }
+        }
+        inner.build(MatchKind::Standard);
+        Prefilter {
+            start,
+            inner,
+            always,
+        }
+    }
+
+    /// Adds to `out` every pattern that may match `line` (unsorted, may
+    /// repeat).
+    pub fn candidates(&self, line: &str, out: &mut Vec<usize>) {
+        out.extend_from_slice(&self.always);
+        for owners in self.start.matching(line) {
+            out.extend_from_slice(owners);
+        }
+        if let Some(ac) = &self.inner.ac {
+            for m in ac.find_overlapping_iter(line) {
+                out.extend_from_slice(&self.inner.owners[m.pattern().as_usize()]);
+            }
+        }
+    }
+
+    /// Whether any pattern may match `line` (the cheap first test).
+    pub fn any(&self, line: &str) -> bool {
+        !self.always.is_empty()
+            || self.start.matching(line).next().is_some()
+            || self.inner.ac.as_ref().is_some_and(|ac| ac.is_match(line))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literals_of;
+
+    #[test]
+    fn finds_required_literals() {
+        assert_eq!(
+            literals_of(r"ERROR 1045 \(28000\): Access denied").unwrap(),
+            ["error 1045 (28000): access denied"]
+        );
+        assert_eq!(
+            literals_of(r"(?i)could not resolve host: (?P<h>\S+)").unwrap(),
+            ["could not resolve host: "]
+        );
+        assert_eq!(
+            literals_of(r"^curl: \((?P<c>7)\) (Failed|Couldn)").unwrap(),
+            ["curl: (7) failed", "curl: (7) couldn"]
+        );
+        assert_eq!(
+            literals_of(r"^(?P<e>[A-Za-z_][\w.]*(?:Error|Exception)): ").unwrap(),
+            ["error: ", "exception: "]
+        );
+        assert_eq!(
+            super::key_of(r"^Err:?\d* x").unwrap(),
+            super::Key::Start(vec!["err".into()])
+        );
+        let alt = literals_of(r"(nodedown|unable to connect to node)").unwrap();
+        assert_eq!(alt, ["nodedown", "unable to connect to node"]);
+        assert!(literals_of(r"^\S+$").is_none());
+        assert!(literals_of(r"a.b").is_none());
+    }
+}
