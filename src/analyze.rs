@@ -16,6 +16,8 @@ use crate::sanitize::mask_secrets;
 const RING_LINES: usize = 1024;
 /// How many recent trace commands are kept to find the failing one.
 const RING_TRACES: usize = 64;
+/// Above this many remembered blocks, the ones no hit points at are dropped.
+const MAX_BLOCKS: usize = 4096;
 /// How many functions keep their last real step.
 const FUNCS: usize = 16;
 /// How many hits are kept per pattern (the latest ones).
@@ -275,6 +277,15 @@ impl<'r> Analyzer<'r> {
                 text: cut(&mask_secrets(body)),
                 pattern: idx,
             });
+            if self.blocks.len() >= MAX_BLOCKS {
+                // keep only the blocks that a kept hit still points at
+                let live: std::collections::HashSet<u64> = self
+                    .hits
+                    .iter()
+                    .flat_map(|h| h.iter().map(|x| x.block))
+                    .collect();
+                self.blocks.retain(|b, _| live.contains(b));
+            }
             if self.current_block != 0
                 && !self.blocks.contains_key(&self.current_block)
                 && let Some(t) = self

@@ -208,7 +208,7 @@ fn push_unique(v: &mut Vec<Evidence>, e: Evidence) {
 }
 
 static ERRORISH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(error|errno|fatal|failed|failure|cannot|can't|could not|couldn't|unable|denied|not found|no such|exception|traceback|timed out|refused|invalid|missing)\b").unwrap()
+    Regex::new(r"(?i)\b(error|errno|fatal|failed|failure|cannot|can't|could not|couldn't|unable|denied|not found|no such|exception|traceback|timed out|refused|invalid|missing|mismatch|unexpected|abort|aborted|killed|segmentation fault)\b").unwrap()
 });
 
 fn is_cascade_text(t: &str) -> bool {

@@ -53,10 +53,7 @@ static CLONE_RE: LazyLock<Regex> = LazyLock::new(|| {
 static SUMMARY_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^echo_summary (?:'([^']*)'|"([^"]*)"|(.+))$"#).unwrap());
 static PASSWORD_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:^|\s)(?:local\s+|export\s+)?((?:MYSQL|DATABASE|ADMIN|RABBIT|SERVICE)_PASSWORD)=\S",
-    )
-    .unwrap()
+    Regex::new(r"(?:^|\s)(?:local\s+|export\s+)?((?:MYSQL|DATABASE)_PASSWORD)=\S").unwrap()
 });
 static SERVICE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:run_process|enable_service|start_service|_run_under_systemd|write_uwsgi_user_unit_file|service_check) ([\w.-]+)").unwrap()

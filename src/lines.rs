@@ -296,7 +296,7 @@ mod tests {
     fn progress_meters_keep_the_last_redraw() {
         let l = peel(
             1,
-            b"  0     0    0     0\r100  1234    0     0\rcurl: (7) Failed to connect\r\n",
+            b"  0     0    0     0\r100  1234    0     0\rcurl: (7) Failed to connect\r",
         );
         assert_eq!(l.body, "curl: (7) Failed to connect");
     }
