@@ -9,7 +9,7 @@ use crate::event::EventKind;
 use crate::facts::Facts;
 use crate::lines::{Line, peel};
 use crate::parse::devstack::DevstackParser;
-use crate::rules::RuleSet;
+use crate::rules::{Format, RuleSet};
 use crate::sanitize::mask_secrets;
 
 /// How many recent lines are kept for evidence.
@@ -79,6 +79,8 @@ pub enum FailureKind {
     Tail,
     /// Refused before the traps were set (`already running`).
     Preflight,
+    /// A build tool's error (the Go command, the compiler).
+    Build,
 }
 
 /// Where and how the run failed.
@@ -103,6 +105,7 @@ pub struct Failure {
 /// Everything the analyzer learnt about one input.
 #[derive(Debug, Clone)]
 pub struct Analysis {
+    pub format: Format,
     pub lines: u64,
     pub facts: Facts,
     pub failure: Option<Failure>,
@@ -120,6 +123,10 @@ pub struct Analysis {
 
 pub struct Analyzer<'r> {
     rules: &'r RuleSet,
+    /// None while the first lines are buffered to decide the format.
+    format: Option<Format>,
+    pending: Vec<(u64, Vec<u8>)>,
+    other: Other,
     parser: DevstackParser,
     facts: Facts,
     lines: u64,
@@ -139,15 +146,47 @@ pub struct Analyzer<'r> {
     matched: Vec<usize>,
 }
 
-fn cut(s: &str) -> String {
+/// How many lines are read before the format is decided.
+const SNIFF_LINES: usize = 64;
+
+/// The parser of a format other than stack.sh.
+enum Other {
+    None,
+    Worlddump(Box<crate::parse::worlddump::WorlddumpParser>),
+    Go(Box<crate::parse::gobuild::GoParser>),
+}
+
+/// Decides the format from the first lines of an input.
+pub fn sniff(first: &[&str]) -> Format {
+    if crate::parse::worlddump::sniff(first) {
+        Format::Worlddump
+    } else if crate::parse::gobuild::sniff(first) {
+        Format::GoBuild
+    } else {
+        Format::Devstack
+    }
+}
+
+/// `s` cut to at most [`MAX_TEXT`] bytes, on a character boundary.
+fn clip(s: &str) -> &str {
     if s.len() <= MAX_TEXT {
-        return s.to_string();
+        return s;
     }
     let mut end = MAX_TEXT;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &s[..end])
+    &s[..end]
+}
+
+/// An owned copy of `s`, cut to [`MAX_TEXT`] bytes with a `…` mark.
+fn cut(s: &str) -> String {
+    let c = clip(s);
+    if c.len() == s.len() {
+        c.to_string()
+    } else {
+        format!("{c}…")
+    }
 }
 
 /// Commands of the failure machinery itself, never the culprit.
@@ -209,6 +248,9 @@ impl<'r> Analyzer<'r> {
     pub fn new(rules: &'r RuleSet) -> Self {
         Analyzer {
             rules,
+            format: None,
+            pending: Vec::new(),
+            other: Other::None,
             parser: DevstackParser::new(),
             facts: Facts::default(),
             lines: 0,
@@ -227,21 +269,73 @@ impl<'r> Analyzer<'r> {
         }
     }
 
+    /// An analyzer for a known format (no sniffing).
+    pub fn with_format(rules: &'r RuleSet, format: Format) -> Self {
+        let mut a = Analyzer::new(rules);
+        a.set_format(format);
+        a
+    }
+
     /// Feeds one raw line (without its newline).
     pub fn feed(&mut self, number: u64, raw: &[u8]) {
+        if self.format.is_none() {
+            self.pending.push((number, raw.to_vec()));
+            if self.pending.len() >= SNIFF_LINES {
+                self.decide();
+            }
+            return;
+        }
         let line = peel(number, raw);
         self.feed_line(&line);
     }
 
-    pub fn feed_line(&mut self, line: &Line<'_>) {
+    fn set_format(&mut self, format: Format) {
+        self.format = Some(format);
+        self.other = match format {
+            Format::Devstack => Other::None,
+            Format::Worlddump => Other::Worlddump(Box::default()),
+            Format::GoBuild => Other::Go(Box::default()),
+        };
+    }
+
+    /// Decides the format from the buffered lines, then replays them.
+    fn decide(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        let peeled: Vec<Line<'_>> = pending.iter().map(|(n, raw)| peel(*n, raw)).collect();
+        let bodies: Vec<&str> = peeled.iter().map(|l| &*l.body).collect();
+        self.set_format(sniff(&bodies));
+        for line in &peeled {
+            self.feed_line(line);
+        }
+    }
+
+    fn feed_line(&mut self, line: &Line<'_>) {
         self.lines = line.number;
         let body: &str = &line.body;
-        let kind = self.parser.parse_line(line.number, body);
-        self.remember(line.number, body);
-        self.observe(line.number, &kind, body);
-        self.facts.observe(line.number, &kind, body);
-        if self.rules.prefilter.any(body) {
-            self.classify(line.number, body);
+        let number = line.number;
+        match &mut self.other {
+            Other::None => {
+                let kind = self.parser.parse_line(number, body);
+                self.remember(number, body);
+                self.observe(number, &kind, body);
+                self.facts.observe(number, &kind, body);
+            }
+            Other::Worlddump(p) => {
+                p.parse_line(number, body);
+                self.current_block = p.block();
+                self.phase = p.section();
+                self.remember(number, body);
+            }
+            Other::Go(p) => {
+                p.parse_line(number, body);
+                self.current_block = p.block();
+                self.phase = p.phase();
+                self.remember(number, body);
+            }
+        }
+        let format = self.format.unwrap_or(Format::Devstack);
+        if self.rules.prefilter(format).any(body) {
+            self.classify(number, body, format);
         }
     }
 
@@ -249,17 +343,17 @@ impl<'r> Analyzer<'r> {
         if self.ring.len() == RING_LINES {
             let (_, mut s) = self.ring.pop_front().unwrap_or_default();
             s.clear();
-            s.push_str(&body[..body.len().min(MAX_TEXT)]);
+            s.push_str(clip(body));
             self.ring.push_back((number, s));
         } else {
             self.ring.push_back((number, cut(body)));
         }
     }
 
-    fn classify(&mut self, number: u64, body: &str) {
+    fn classify(&mut self, number: u64, body: &str, format: Format) {
         let mut matched = std::mem::take(&mut self.matched);
         matched.clear();
-        self.rules.prefilter.candidates(body, &mut matched);
+        self.rules.prefilter(format).candidates(body, &mut matched);
         matched.sort_unstable();
         matched.dedup();
         for &idx in &matched {
@@ -274,7 +368,7 @@ impl<'r> Analyzer<'r> {
                 line: number,
                 block: self.current_block,
                 phase: self.phase,
-                text: cut(&mask_secrets(body)),
+                text: mask_secrets(&cut(body)).into_owned(),
                 pattern: idx,
             });
             if self.blocks.len() >= MAX_BLOCKS {
@@ -482,10 +576,9 @@ impl<'r> Analyzer<'r> {
                     }
                 }
                 rec.command.clear();
-                rec.command
-                    .push_str(&command[..command.len().min(MAX_TEXT)]);
+                rec.command.push_str(clip(command));
                 rec.text.clear();
-                rec.text.push_str(&body[..body.len().min(MAX_TEXT)]);
+                rec.text.push_str(clip(body));
                 if !trapish && !is_bookkeeping(command) && !is_helper(command) {
                     self.note_step(&rec);
                 }
@@ -560,6 +653,45 @@ impl<'r> Analyzer<'r> {
 
     /// Ends the input and hands over what was learnt.
     pub fn finish(mut self) -> Analysis {
+        if self.format.is_none() {
+            self.decide();
+        }
+        match std::mem::replace(&mut self.other, Other::None) {
+            Other::None => {}
+            Other::Worlddump(p) => {
+                for f in p.facts() {
+                    self.facts.set_found(&f.name, &f.value, f.line, &f.text);
+                }
+            }
+            Other::Go(p) => {
+                for f in p.facts() {
+                    self.facts.set_found(&f.name, &f.value, f.line, &f.text);
+                }
+                if let Some(g) = p.failure() {
+                    let culprit = TraceRec {
+                        line: g.line,
+                        depth: 0,
+                        source: g.source.clone().unwrap_or_default(),
+                        command: g.command.clone().unwrap_or_else(|| g.text.clone()),
+                        text: g.text.clone(),
+                    };
+                    self.failure = Some(Failure {
+                        kind: FailureKind::Build,
+                        culprit: Some(culprit),
+                        block_start: g.line,
+                        point_line: g.line,
+                        point_text: g.text.clone(),
+                        post_start: None,
+                        worlddump_line: None,
+                        context: vec![],
+                        phase: self.phase,
+                        closed: false,
+                    });
+                } else if p.succeeded() {
+                    self.success_line = Some(self.lines);
+                }
+            }
+        }
         if let Some(f) = self.failure.as_mut() {
             let from = f.block_start;
             let to = f.post_start.unwrap_or(u64::MAX);
@@ -581,6 +713,7 @@ impl<'r> Analyzer<'r> {
             }
         }
         Analysis {
+            format: self.format.unwrap_or(Format::Devstack),
             lines: self.lines,
             facts: self.facts,
             failure: self.failure,

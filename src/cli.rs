@@ -7,10 +7,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use stacklog::diagnose::{matched_ids, pattern_kind_name};
-use stacklog::event::Event;
-use stacklog::input::{self, InputSpec};
-use stacklog::lines::peel;
-use stacklog::parse::devstack::DevstackParser;
+use stacklog::input::InputSpec;
 use stacklog::report::{self, human::Style};
 use stacklog::rules::{RuleSet, rule_files};
 
@@ -72,6 +69,13 @@ enum Command {
         rules: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "auto")]
         color: ColorChoice,
+        /// The worlddump to use as evidence (default: the one the log names,
+        /// found at that path or beside the log)
+        #[arg(long, value_name = "FILE", conflicts_with = "no_worlddump")]
+        worlddump: Option<PathBuf>,
+        /// Do not read any worlddump
+        #[arg(long)]
+        no_worlddump: bool,
     },
     /// The structured events of a log, as JSON Lines
     Parse {
@@ -108,6 +112,7 @@ enum RulesAction {
 /// Settings for `diagnose`, free of clap.
 struct DiagnoseConfig {
     inputs: Vec<InputSpec>,
+    options: stacklog::DiagnoseOptions,
     format: Format,
     style: Style,
 }
@@ -158,6 +163,8 @@ pub fn run() -> i32 {
             format,
             rules,
             color,
+            worlddump,
+            no_worlddump,
         } => {
             let rules = match RuleSet::load(&rules) {
                 Ok(r) => r,
@@ -165,6 +172,10 @@ pub fn run() -> i32 {
             };
             let cfg = DiagnoseConfig {
                 inputs: inputs.iter().map(|s| InputSpec::parse(s)).collect(),
+                options: stacklog::DiagnoseOptions {
+                    worlddump,
+                    no_worlddump,
+                },
                 format,
                 style: Style {
                     color: use_color(color),
@@ -182,7 +193,7 @@ fn diagnose(rules: &RuleSet, cfg: &DiagnoseConfig) -> ExitCode {
     let mut out = io::BufWriter::new(stdout.lock());
     let mut code = ExitCode::Clean;
     for (i, spec) in cfg.inputs.iter().enumerate() {
-        let r = stacklog::diagnose_input(rules, spec);
+        let r = stacklog::diagnose_input_with(rules, spec, &cfg.options);
         if let Some(err) = &r.error {
             eprintln!("stacklog: {err}");
             code = code.worst(ExitCode::Error);
@@ -208,38 +219,18 @@ fn diagnose(rules: &RuleSet, cfg: &DiagnoseConfig) -> ExitCode {
 fn parse(spec: &InputSpec) -> ExitCode {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let mut parser = DevstackParser::new();
-    let mut facts = stacklog::facts::Facts::default();
-    let mut broken = false;
-    let read = input::for_each_line(spec, |n, raw| {
-        if broken {
-            return;
-        }
-        let line = peel(n, raw);
-        let kind = parser.parse_line(n, &line.body);
-        facts.observe(n, &kind, &line.body);
-        let ev = Event {
-            line: n,
-            ts: line.ts,
-            host: line.host,
-            kind,
-        };
-        let w = serde_json::to_writer(&mut out, &ev)
-            .map_err(io::Error::from)
-            .and_then(|_| out.write_all(b"\n"));
-        broken = emit(w).is_err();
-    });
-    if broken {
-        return ExitCode::Clean;
-    }
-    let facts_line =
-        serde_json::json!({ "kind": "facts", "facts": facts.values, "services": facts.services });
-    let _ = emit(writeln!(out, "{facts_line}").and_then(|_| out.flush()));
-    match read {
-        Ok(_) => ExitCode::Clean,
-        Err(e) => {
+    match report::events::write(spec, &mut out) {
+        Ok(()) => ExitCode::Clean,
+        Err(report::events::EventsError::Input(e)) => {
             eprintln!("stacklog: {e}");
             ExitCode::Error
+        }
+        Err(report::events::EventsError::Write(e)) => {
+            // a closed pipe is not an error
+            if e.kind() != io::ErrorKind::BrokenPipe {
+                eprintln!("stacklog: cannot write output: {e}");
+            }
+            ExitCode::Clean
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::report::{
     Evidence, FailurePoint, Finding, FindingRole, Kind, Outcome, Report, RootCause, SCHEMA,
     ShownFact,
 };
-use crate::rules::{PatternKind, Role, Rule, RuleSet, Scope, render};
+use crate::rules::{Format, PatternKind, Role, Rule, RuleSet, Scope, render};
 
 /// Matches farther than this many lines above the failing command are
 /// "far above": they can be the root cause only when they explain it.
@@ -42,6 +42,8 @@ pub struct Match {
     pub anchor: Hit,
     pub support: Vec<Hit>,
     pub position: Position,
+    /// Set when the match is in a companion file (the worlddump).
+    pub file: Option<String>,
 }
 
 fn in_scope(rule: &Rule, anchor: &Hit, h: &Hit) -> bool {
@@ -124,6 +126,7 @@ pub fn matches(rules: &RuleSet, a: &Analysis) -> Vec<Match> {
                 anchor: anchor.clone(),
                 support,
                 position: pos,
+                file: None,
             });
         }
     }
@@ -148,8 +151,9 @@ fn candidate(rules: &RuleSet, m: &Match) -> bool {
         }
 }
 
-/// Picks the root cause among the matches (index into `ms`).
-fn pick_root(rules: &RuleSet, ms: &[Match]) -> Option<usize> {
+/// Picks the root cause among the matches: its index into `ms`, and the
+/// match it explains when it was promoted through `explains`.
+fn pick_root(rules: &RuleSet, ms: &[Match]) -> Option<(usize, Option<usize>)> {
     let key = |m: &Match| {
         let r = &rules.rules[m.rule];
         (
@@ -162,6 +166,7 @@ fn pick_root(rules: &RuleSet, ms: &[Match]) -> Option<usize> {
     let mut best = (0..ms.len())
         .filter(|&i| candidate(rules, &ms[i]))
         .min_by_key(|&i| key(&ms[i]))?;
+    let visible = best;
     // A match that explains the best one is the deeper cause (twice, for
     // chains such as disk full -> mysql down -> keystone did not start).
     for _ in 0..2 {
@@ -180,7 +185,7 @@ fn pick_root(rules: &RuleSet, ms: &[Match]) -> Option<usize> {
             None => break,
         }
     }
-    Some(best)
+    Some((best, (best != visible).then_some(visible)))
 }
 
 fn factor(p: Position, has_failure: bool) -> f64 {
@@ -198,6 +203,15 @@ fn evidence(line: u64, text: &str) -> Evidence {
         line,
         text: text.to_string(),
         file: None,
+    }
+}
+
+/// Evidence for a hit of a match, naming the companion file if any.
+fn hit_evidence(m: &Match, h: &Hit) -> Evidence {
+    Evidence {
+        line: h.line,
+        text: h.text.clone(),
+        file: m.file.clone(),
     }
 }
 
@@ -282,36 +296,61 @@ fn lookup<'a>(
 /// output (two lines of one error message).
 fn same_failure(m: &Match, o: &Match) -> bool {
     o.rule == m.rule
+        && o.file == m.file
         && o.anchor.line != m.anchor.line
         && (o.anchor.block == m.anchor.block || o.anchor.line.abs_diff(m.anchor.line) <= 3)
         && !matches!(o.position, Position::Cascade | Position::Worlddump)
 }
 
-fn root_cause(rules: &RuleSet, a: &Analysis, ms: &[Match], root: usize) -> RootCause {
+fn root_cause(
+    rules: &RuleSet,
+    a: &Analysis,
+    ms: &[Match],
+    root: usize,
+    explained: Option<usize>,
+) -> RootCause {
     let m = &ms[root];
     let rule = &rules.rules[m.rule];
     let mut hits: Vec<&Hit> = vec![&m.anchor];
     hits.extend(m.support.iter());
     let look = lookup(rules, a, &hits);
-    let mut ev = vec![evidence(m.anchor.line, &m.anchor.text)];
+    let mut ev = vec![hit_evidence(m, &m.anchor)];
     for h in &m.support {
-        push_unique(&mut ev, evidence(h.line, &h.text));
+        push_unique(&mut ev, hit_evidence(m, h));
     }
     // the same signature again in the same command: one finding, not two
     for other in ms.iter().filter(|o| same_failure(m, o)) {
-        push_unique(&mut ev, evidence(other.anchor.line, &other.anchor.text));
+        push_unique(&mut ev, hit_evidence(other, &other.anchor));
     }
     // the match this one explains, when it is the visible failure
     for other in ms.iter() {
         let oid = &rules.rules[other.rule].id;
         if rule.explains.iter().any(|e| e == oid) && other.position == Position::Failure {
-            push_unique(&mut ev, evidence(other.anchor.line, &other.anchor.text));
+            push_unique(&mut ev, hit_evidence(other, &other.anchor));
             break;
+        }
+    }
+    // the companion's lines that speak for this cause (mysqld was running)
+    for other in ms
+        .iter()
+        .filter(|o| o.file.is_some() && !std::ptr::eq(*o, m))
+    {
+        let orule = &rules.rules[other.rule];
+        if orule.explains.contains(&rule.id) && orule.role != Role::Noise {
+            push_unique(&mut ev, hit_evidence(other, &other.anchor));
         }
     }
     for name in &rule.evidence_facts {
         if let Some(f) = a.facts.source(name) {
-            push_unique(&mut ev, evidence(f.line, &f.text));
+            let file = f.file.clone().or_else(|| m.file.clone());
+            push_unique(
+                &mut ev,
+                Evidence {
+                    line: f.line,
+                    text: f.text.clone(),
+                    file,
+                },
+            );
         }
     }
     if let Some(f) = &a.failure
@@ -319,8 +358,10 @@ fn root_cause(rules: &RuleSet, a: &Analysis, ms: &[Match], root: usize) -> RootC
     {
         push_unique(&mut ev, evidence(c.line, &c.text));
     }
+    // a cause that explains the visible failure is as close to it as that
+    let position = explained.map_or(m.position, |e| m.position.min(ms[e].position));
     let confidence =
-        (rule.confidence * factor(m.position, a.failure.is_some()) * 100.0).round() / 100.0;
+        (rule.confidence * factor(position, a.failure.is_some()) * 100.0).round() / 100.0;
     RootCause {
         rule: Some(rule.id.clone()),
         title: rule.title.clone(),
@@ -362,6 +403,13 @@ fn unknown_root(a: &Analysis) -> RootCause {
 }
 
 fn finding_role(rules: &RuleSet, m: &Match) -> (FindingRole, &'static str) {
+    if m.file.is_some() {
+        return match rules.rules[m.rule].role {
+            Role::Noise => (FindingRole::Noise, "worlddump noise"),
+            Role::Marker => (FindingRole::Contributing, "host state in the worlddump"),
+            _ => (FindingRole::Contributing, "seen in the worlddump"),
+        };
+    }
     match (rules.rules[m.rule].role, m.position) {
         (_, Position::Worlddump) => (FindingRole::Noise, "worlddump output"),
         (Role::Noise, _) => (FindingRole::Noise, "known noise"),
@@ -414,8 +462,14 @@ fn findings(rules: &RuleSet, ms: &[Match], root: Option<usize>) -> Vec<Finding> 
                 why: why.to_string(),
             }
         });
-        if e.evidence.len() < 3 && !e.evidence.iter().any(|x| x.line == m.anchor.line) {
-            e.evidence.push(evidence(m.anchor.line, &m.anchor.text));
+        let ev = hit_evidence(m, &m.anchor);
+        if e.evidence.len() < 3
+            && !e
+                .evidence
+                .iter()
+                .any(|x| x.line == ev.line && x.file == ev.file)
+        {
+            e.evidence.push(ev);
         }
     }
     for f in by.values_mut() {
@@ -430,6 +484,11 @@ fn findings(rules: &RuleSet, ms: &[Match], root: Option<usize>) -> Vec<Finding> 
 }
 
 fn kind(rules: &RuleSet, a: &Analysis, ms: &[Match]) -> Kind {
+    match a.format {
+        Format::Worlddump => return Kind::Worlddump,
+        Format::GoBuild => return Kind::GoBuild,
+        Format::Devstack => {}
+    }
     if a.traces > 0
         || a.devstack_markers > 0
         || ms.iter().any(|m| rules.rules[m.rule].family == "devstack")
@@ -469,8 +528,46 @@ fn shown_facts(a: &Analysis) -> Vec<ShownFact> {
 
 /// The verdict for one analysed input.
 pub fn diagnose(rules: &RuleSet, input: &str, a: &Analysis) -> Report {
-    let ms = matches(rules, a);
-    let root = pick_root(rules, &ms);
+    diagnose_with(rules, input, a, None)
+}
+
+/// A companion file read alongside an input: the worlddump a stack.sh log
+/// names. Its matches are evidence about the host at the failure: they can
+/// explain the log's failure, and are listed with their file.
+pub struct Companion<'a> {
+    pub path: String,
+    pub analysis: &'a Analysis,
+}
+
+/// The verdict for one input, with its companion's evidence.
+pub fn diagnose_with(
+    rules: &RuleSet,
+    input: &str,
+    a: &Analysis,
+    companion: Option<Companion<'_>>,
+) -> Report {
+    let mut merged;
+    let a = match &companion {
+        Some(c) => {
+            merged = a.clone();
+            merged.facts.merge_from(&c.analysis.facts, &c.path);
+            &merged
+        }
+        None => a,
+    };
+    let mut ms = matches(rules, a);
+    if let Some(c) = &companion {
+        // the host's state at the failure: root cause only through
+        // `explains` or a high priority, like a match far above
+        ms.extend(matches(rules, c.analysis).into_iter().map(|mut m| {
+            m.position = Position::Far;
+            m.file = Some(c.path.clone());
+            m
+        }));
+    }
+    let ms = ms;
+    let picked = pick_root(rules, &ms);
+    let root = picked.map(|(r, _)| r);
     let failed = a.failure.is_some() || root.is_some();
     let outcome = if failed {
         Outcome::Failure
@@ -480,7 +577,7 @@ pub fn diagnose(rules: &RuleSet, input: &str, a: &Analysis) -> Report {
         Outcome::Inconclusive
     };
     let root_cause = match (outcome, root) {
-        (Outcome::Failure, Some(r)) => Some(root_cause(rules, a, &ms, r)),
+        (Outcome::Failure, Some(r)) => Some(root_cause(rules, a, &ms, r, picked.and_then(|p| p.1))),
         (Outcome::Failure, None) => Some(unknown_root(a)),
         _ => None,
     };
@@ -521,6 +618,7 @@ pub fn diagnose(rules: &RuleSet, input: &str, a: &Analysis) -> Report {
         lines: a.lines,
         phase: a.facts.value("phase"),
         facts: shown_facts(a),
+        notes: vec![],
     }
 }
 

@@ -21,12 +21,15 @@ pub struct Fact {
     /// How sure the source is: an explicit assignment beats a URL.
     #[serde(skip)]
     pub rank: u8,
+    /// Set when the fact comes from another file than the input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 /// All facts of one input, by name.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Facts {
-    pub values: BTreeMap<&'static str, Fact>,
+    pub values: BTreeMap<String, Fact>,
     /// Services seen started or enabled, in order, without repeats.
     pub services: Vec<String>,
 }
@@ -90,7 +93,7 @@ impl Facts {
     fn proxy(&self) -> Option<&Fact> {
         ["https_proxy", "http_proxy"]
             .iter()
-            .filter_map(|k| self.values.get(k))
+            .filter_map(|k| self.values.get(*k))
             .find(|f| !f.value.is_empty())
     }
 
@@ -121,21 +124,40 @@ impl Facts {
         items.join(",")
     }
 
-    fn set(&mut self, name: &'static str, value: &str, line: u64, text: &str, rank: u8) {
-        if let Some(old) = self.values.get(name)
-            && old.rank > rank
-        {
+    fn set(&mut self, name: &str, value: &str, line: u64, text: &str, rank: u8) {
+        if self.values.get(name).is_some_and(|old| old.rank > rank) {
             return;
         }
-        self.values.insert(
-            name,
-            Fact {
-                value: value.to_string(),
-                line,
-                text: mask_secrets(text).into_owned(),
-                rank,
-            },
-        );
+        let mut end = text.len().min(2000);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let text = mask_secrets(&text[..end]).into_owned();
+        let fact = Fact {
+            value: value.to_string(),
+            line,
+            text,
+            rank,
+            file: None,
+        };
+        self.values.insert(name.to_string(), fact);
+    }
+
+    /// A fact found by a format parser (worlddump, Go build).
+    pub fn set_found(&mut self, name: &str, value: &str, line: u64, text: &str) {
+        self.set(name, value, line, text, 2);
+    }
+
+    /// Adds another file's facts (the worlddump a log names), keeping this
+    /// input's own values where both have one.
+    pub fn merge_from(&mut self, other: &Facts, file: &str) {
+        for (name, f) in &other.values {
+            if !self.values.contains_key(name) {
+                let mut f = f.clone();
+                f.file = Some(file.to_string());
+                self.values.insert(name.clone(), f);
+            }
+        }
     }
 
     /// Looks at one event for facts. `text` is the whole line body.

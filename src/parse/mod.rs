@@ -2,3 +2,5 @@
 //! line becomes an event), do no I/O and never panic.
 
 pub mod devstack;
+pub mod gobuild;
+pub mod worlddump;

@@ -43,6 +43,11 @@ fn clip(s: &str) -> String {
     t
 }
 
+/// The file name of a companion path (the full path is in the notes).
+fn short_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
 fn write_evidence(
     out: &mut dyn Write,
     st: &Style,
@@ -51,7 +56,7 @@ fn write_evidence(
 ) -> io::Result<()> {
     for e in ev {
         let loc = match &e.file {
-            Some(f) => format!("{f}:{}", e.line),
+            Some(f) => format!("{}:{}", short_name(f), e.line),
             None => e.line.to_string(),
         };
         writeln!(
@@ -88,6 +93,9 @@ pub fn write(out: &mut dyn Write, report: &Report, st: &Style) -> io::Result<()>
             for_terminal(err)
         )?;
     }
+    for note in &report.notes {
+        writeln!(out, "  {}", st.dim(&for_terminal(note)))?;
+    }
     match report.outcome {
         Outcome::Success => {
             writeln!(out, "  stack.sh finished: no failure found")?;
@@ -109,7 +117,9 @@ pub fn write(out: &mut dyn Write, report: &Report, st: &Style) -> io::Result<()>
         .iter()
         .flat_map(|r| r.evidence.iter())
         .chain(report.findings.iter().flat_map(|f| f.evidence.iter()))
-        .map(|e| e.line.to_string().len() + e.file.as_ref().map_or(0, |f| f.len() + 1))
+        .map(|e| {
+            e.line.to_string().len() + e.file.as_deref().map_or(0, |f| short_name(f).len() + 1)
+        })
         .max()
         .unwrap_or(1);
     if let Some(rc) = &report.root_cause {

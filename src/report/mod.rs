@@ -1,6 +1,7 @@
 //! Report types (the only serialised types besides parse events, with a
 //! schema version) and the renderers, one module per output format.
 
+pub mod events;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -132,6 +133,9 @@ pub struct Report {
     pub phase: Option<String>,
     #[serde(skip)]
     pub facts: Vec<ShownFact>,
+    /// Remarks for the human report (the worlddump used or not found).
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -149,6 +153,7 @@ impl Report {
             lines: 0,
             phase: None,
             facts: vec![],
+            notes: vec![],
         }
     }
 }

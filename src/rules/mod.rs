@@ -19,10 +19,16 @@ pub use template::render;
 use crate::error::RulesError;
 
 /// The signature files built into the binary.
-pub const EMBEDDED: &[(&str, &str)] = &[(
-    "grammars/devstack.toml",
-    include_str!("../../grammars/devstack.toml"),
-)];
+pub const EMBEDDED: &[(&str, &str)] = &[
+    (
+        "grammars/devstack.toml",
+        include_str!("../../grammars/devstack.toml"),
+    ),
+    (
+        "grammars/worlddump.toml",
+        include_str!("../../grammars/worlddump.toml"),
+    ),
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -123,6 +129,31 @@ pub struct Examples {
     pub no_match: Vec<String>,
 }
 
+/// The format of an input, decided from its first lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// stack.sh logs, their CI wrappers, and text of unknown kind.
+    Devstack = 0,
+    Worlddump = 1,
+    GoBuild = 2,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Devstack, Format::Worlddump, Format::GoBuild];
+
+    /// Whether signatures of `family` apply to inputs of this format: each
+    /// built-in family to its own format (devstack also to unknown text),
+    /// users' families to every format.
+    pub fn applies(self, family: &str) -> bool {
+        match family {
+            "devstack" => self == Format::Devstack,
+            "worlddump" => self == Format::Worlddump,
+            "go" => self == Format::GoBuild,
+            _ => true,
+        }
+    }
+}
+
 /// What a pattern contributes to its signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PatternKind {
@@ -172,8 +203,9 @@ pub struct Pattern {
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub patterns: Vec<Pattern>,
-    /// Which patterns can match a line, by required literals.
-    pub prefilter: Prefilter,
+    /// Which patterns can match a line, by required literals: one per
+    /// input format, over the signatures that apply to it.
+    prefilters: Vec<Prefilter>,
 }
 
 impl RuleSet {
@@ -208,6 +240,11 @@ impl RuleSet {
             b.add_file(name, text)?;
         }
         b.finish()
+    }
+
+    /// The prefilter for an input format.
+    pub fn prefilter(&self, format: Format) -> &Prefilter {
+        &self.prefilters[format as usize]
     }
 
     pub fn find(&self, id: &str) -> Option<usize> {
@@ -377,11 +414,23 @@ impl Builder {
     }
 
     fn finish(self) -> Result<RuleSet, RulesError> {
-        let prefilter = Prefilter::new(&self.sources);
+        let prefilters = Format::ALL
+            .iter()
+            .map(|f| {
+                Prefilter::new(
+                    self.patterns
+                        .iter()
+                        .zip(&self.sources)
+                        .enumerate()
+                        .filter(|(_, (p, _))| f.applies(&self.rules[p.rule].family))
+                        .map(|(i, (_, src))| (i, src.as_str())),
+                )
+            })
+            .collect();
         Ok(RuleSet {
             rules: self.rules,
             patterns: self.patterns,
-            prefilter,
+            prefilters,
         })
     }
 }

@@ -378,11 +378,12 @@ pub fn literals_of(pattern: &str) -> Option<Lits> {
 }
 
 impl Prefilter {
-    pub fn new(patterns: &[String]) -> Prefilter {
+    /// A prefilter over the given patterns (index into the rule set, source).
+    pub fn new<'a>(patterns: impl IntoIterator<Item = (usize, &'a str)>) -> Prefilter {
         let mut start = Starts::new();
         let mut inner = Automaton::default();
         let mut always = vec![];
-        for (i, p) in patterns.iter().enumerate() {
+        for (i, p) in patterns {
             match key_of(p) {
                 Some(Key::Start(l)) => start.add(l, i),
                 Some(Key::Contains(l)) => inner.add(l, i),

@@ -250,3 +250,72 @@ fn github_annotations_escape_log_text() {
         out.lines().count()
     );
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("stacklog"))
+        .args([
+            "parse",
+            "samples/devstack/long-proxy-keystone-unreachable.log",
+        ])
+        .current_dir(crate::root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // read one line, then close our end of the pipe
+    let mut first = [0u8; 64];
+    use std::io::Read;
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn symlink_loops_and_fifos() {
+    let dir = tempdir("links");
+    let a = dir.join("a.log");
+    let b = dir.join("b.log");
+    let _ = std::fs::remove_file(&a);
+    let _ = std::fs::remove_file(&b);
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    let out = stacklog()
+        .args(["diagnose", a.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a.log"));
+    // a FIFO is streamed, not mapped
+    let fifo = dir.join("pipe.log");
+    let _ = std::fs::remove_file(&fifo);
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            std::fs::write(&fifo, "ERROR 1045 (28000): Access denied for user 'root'@'localhost' (using password: YES)\n").unwrap();
+        })
+    };
+    let (code, out) = run(&["diagnose", "--format", "json", fifo.to_str().unwrap()]);
+    writer.join().unwrap();
+    assert_eq!(code, 1);
+    assert!(out.contains("devstack.mysql.access-denied"));
+}

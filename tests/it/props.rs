@@ -258,3 +258,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn long_non_ascii_lines_do_not_panic() {
+    // multi-byte characters straddling the evidence cut-off
+    let line = format!("+ lib/nova:start_nova:1 :   echo {}", "é".repeat(3000));
+    let text = format!(
+        "{line}\nERROR 1045 (28000): Access denied for user '{}'@'localhost' (using password: YES)\n{line}\n+ lib/nova:start_nova:1 :   exit_trap\n",
+        "ü".repeat(2500)
+    );
+    let report = stacklog::diagnose_text(&RULES, "long", &text);
+    assert_eq!(report.outcome, stacklog::report::Outcome::Failure);
+}
