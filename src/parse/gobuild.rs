@@ -31,6 +31,9 @@ const MAX_TESTS: usize = 4096;
 const MAX_OUTPUTS: usize = 1024;
 const MAX_CANDIDATES: usize = 64;
 const MAX_FILES: usize = 1024;
+/// At most this many importcfg lines and file names are kept in all (about
+/// 20 MB), however many packages a log builds.
+const MAX_KEPT: usize = 200_000;
 const MAX_SEARCHED: usize = 16;
 /// Fact and failure texts are cut to this many bytes.
 const MAX_TEXT: usize = 1000;
@@ -144,6 +147,8 @@ pub enum GoEvent<'a> {
     /// `file:line[:col]: message` from the compiler, vet, asm, gcc or ld.
     CompileError {
         file: &'a str,
+        /// Serialised as `src_line`: `line` is the event's own line number.
+        #[serde(rename = "src_line")]
         line: u32,
         #[serde(skip_serializing_if = "Option::is_none")]
         col: Option<u32>,
@@ -171,6 +176,7 @@ pub enum GoEvent<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         file: Option<&'a str>,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "src_line")]
         line: Option<u32>,
         #[serde(skip_serializing_if = "Option::is_none")]
         col: Option<u32>,
@@ -231,6 +237,8 @@ pub enum GoEvent<'a> {
     /// `    x_test.go:13: message`: t.Log/t.Error output.
     TestLog {
         file: &'a str,
+        /// Serialised as `src_line`: `line` is the event's own line number.
+        #[serde(rename = "src_line")]
         line: u32,
         message: &'a str,
     },
@@ -265,6 +273,8 @@ pub enum GoEvent<'a> {
     /// `\t/path/file.go:12 +0x1d` in a goroutine dump.
     StackLocation {
         file: &'a str,
+        /// Serialised as `src_line`: `line` is the event's own line number.
+        #[serde(rename = "src_line")]
         line: u32,
     },
     /// `exit status 2`.
@@ -623,6 +633,8 @@ struct TestState {
     /// t.Error lines after `--- FAIL`; panics print their frames after).
     wants_source: Option<usize>,
     panic: bool,
+    /// The last t.Error line had no text: testify prints it on the lines below.
+    message_follows: bool,
     /// The last goroutine frame's function is outside the standard library.
     frame_is_user: bool,
     exec: Option<String>,
@@ -662,6 +674,8 @@ pub struct GoParser {
     dynimport_packages: HashSet<String>,
     failed_groups: HashSet<String>,
     tests: Vec<GoTestSummary>,
+    /// Importcfg lines and file names kept for the summary.
+    kept: usize,
     searched: Vec<String>,
     last_missing: Option<String>,
     /// Positive evidence of success (binary placed, install, `ok` tests, go get).
@@ -881,10 +895,13 @@ impl GoParser {
     }
 
     fn record_import(&mut self, number: u64, body: &str, key: String, import: &str, archive: &str) {
-        if self.importcfgs.len() < MAX_ACTIONS || self.importcfgs.contains_key(&key) {
+        if self.kept < MAX_KEPT
+            && (self.importcfgs.len() < MAX_ACTIONS || self.importcfgs.contains_key(&key))
+        {
             let v = self.importcfgs.entry(key).or_default();
             if v.len() < MAX_ENTRIES {
                 v.push((import.to_string(), archive.to_string()));
+                self.kept += 1;
             }
         }
         if let Some((root, os_arch, rel)) = split_pkg_dir(archive)
@@ -1161,10 +1178,8 @@ impl GoParser {
                     return Some(GoEvent::EchoWrite { file, text });
                 }
             }
-            b't' | b'l' => {
-                if body.starts_with("touch ") || body.starts_with("ln -s ") {
-                    return Some(GoEvent::Shell { command: body });
-                }
+            b't' | b'l' if body.starts_with("touch ") || body.starts_with("ln -s ") => {
+                return Some(GoEvent::Shell { command: body });
             }
             _ => {}
         }
@@ -1433,7 +1448,16 @@ impl GoParser {
                 self.set_fact("go_version", version, n, body, 3);
                 self.set_fact("os_arch", &os_arch.replace('/', "_"), n, body, 3);
             }
-            GoEvent::Mkdir { .. } => self.saw_build_output = true,
+            GoEvent::Mkdir { dir } => {
+                self.saw_build_output = true;
+                // a new action dir starts a block, unless a `-v` line just did
+                let action_dir = action_key(dir, self.work.as_deref())
+                    .is_some_and(|a| dir.trim_end_matches('/').ends_with(a) && a.starts_with('b'));
+                let after_v_line = self.packages.last().is_some_and(|p| p.action.is_none());
+                if action_dir && !after_v_line {
+                    self.block = n;
+                }
+            }
             GoEvent::HeredocBegin { file } => {
                 self.saw_build_output = true;
                 let action = action_key(file, self.work.as_deref()).map(str::to_string);
@@ -1475,10 +1499,8 @@ impl GoParser {
             }
             GoEvent::Cp { from, to, internal } => self.placed(n, body, from, to, *internal),
             GoEvent::Mv { from, to } => self.placed(n, body, from, to, false),
-            GoEvent::Rm { path } => {
-                if body.starts_with("rm -rf ") && path.starts_with("$WORK") {
-                    self.set_fact("go_version", "go1.22+", n, body, 1);
-                }
+            GoEvent::Rm { path } if body.starts_with("rm -rf ") && path.starts_with("$WORK") => {
+                self.set_fact("go_version", "go1.22+", n, body, 1);
             }
             GoEvent::Banner {
                 package: Some(package),
@@ -1493,17 +1515,28 @@ impl GoParser {
             GoEvent::Imports {
                 message: Some(_), ..
             } => self.error_line(n, body, ev),
-            GoEvent::Continuation { text } => self.continuation(n, body, text),
+            GoEvent::Continuation { text } => {
+                if self.test.message_follows
+                    && let Some(m) = text.trim().strip_prefix("Error:")
+                {
+                    // testify: `Error:      \tNot equal:`
+                    self.test.message_follows = false;
+                    let m = m.trim();
+                    if self.test.last_message.as_deref() == Some("") {
+                        self.test.last_message = Some(m.to_string());
+                    }
+                    self.put_fact("test_message", m, n, body);
+                }
+                self.continuation(n, body, text)
+            }
             GoEvent::Note { message } => {
                 if let Some(v) = message.strip_prefix("module requires Go ") {
                     self.set_fact("go_required", v.trim(), n, body, 2);
                     self.set_fact("go_mode", "module", n, body, 2);
                 }
             }
-            GoEvent::ModuleDownload { module, .. } => {
-                if !module.starts_with("go1.") {
-                    self.set_fact("go_mode", "module", n, body, 2);
-                }
+            GoEvent::ModuleDownload { module, .. } if !module.starts_with("go1.") => {
+                self.set_fact("go_mode", "module", n, body, 2);
             }
             GoEvent::ModuleFinding { .. } => self.set_fact("go_mode", "module", n, body, 2),
             GoEvent::ModuleChange { action, .. } => {
@@ -1534,6 +1567,7 @@ impl GoParser {
                     self.test.last_log = Some(src);
                     self.test.last_message = Some(message.to_string());
                 }
+                self.test.message_follows = message.is_empty();
             }
             GoEvent::TestResult {
                 status,
@@ -1574,7 +1608,8 @@ impl GoParser {
                     .rsplit_once('/')
                     .map(|(dir, last)| format!("{dir}/{}", last.split('.').next().unwrap_or(last)))
                     .unwrap_or_else(|| func.split('.').next().unwrap_or(func).to_string());
-                self.test.frame_is_user = func.contains('.') && !is_std(&pkg) && pkg != "main";
+                // `main.main` of _testmain.go is excluded by its file name
+                self.test.frame_is_user = func.contains('.') && !is_std(&pkg);
             }
             GoEvent::StackLocation { file, line } => {
                 if let Some(c) = self.test.wants_source
@@ -1590,16 +1625,14 @@ impl GoParser {
                 package,
                 detail,
             } => self.test_summary(n, body, *status, package, detail),
-            GoEvent::Make { code: Some(_), .. } => {
-                if self.make_failure.is_none() {
-                    self.make_failure = Some(GoFailure {
-                        line: n,
-                        text: clip(body),
-                        command: self.fact("go_command").map(str::to_string),
-                        source: None,
-                        package: None,
-                    });
-                }
+            GoEvent::Make { code: Some(_), .. } if self.make_failure.is_none() => {
+                self.make_failure = Some(GoFailure {
+                    line: n,
+                    text: clip(body),
+                    command: self.fact("go_command").map(str::to_string),
+                    source: None,
+                    package: None,
+                });
             }
             GoEvent::Text { .. } => self.env_facts(n, body),
             _ => {}
@@ -1751,7 +1784,10 @@ impl GoParser {
                 "buildid" => rec.built = true,
                 _ if compiles => {
                     rec.output = call.output.map(str::to_string);
-                    rec.files = call.files.clone();
+                    if self.kept < MAX_KEPT {
+                        self.kept += call.files.len();
+                        rec.files = call.files.clone();
+                    }
                     rec.search = call.search.iter().map(|s| s.to_string()).collect();
                     if old_toolchain {
                         // go1.4 has no buildid step: a compile that printed no error succeeded
@@ -1881,7 +1917,9 @@ impl GoParser {
         }
         if let Some(&i) = self.by_action.get(a) {
             let p = self.packages[i].path.clone();
-            self.dynimport_packages.insert(p);
+            if self.dynimport_packages.len() < MAX_PACKAGES {
+                self.dynimport_packages.insert(p);
+            }
         }
     }
 
@@ -1931,7 +1969,11 @@ impl GoParser {
             self.candidates[c].nonfatal = true;
         }
         if fatal {
-            self.failed_groups.insert(g.package.clone());
+            if self.failed_groups.len() < MAX_GROUPS {
+                self.failed_groups.insert(g.package.clone());
+            }
+        } else if g.first_error.is_some() {
+            self.failed_groups.remove(&g.package);
         }
     }
 
@@ -1986,12 +2028,11 @@ impl GoParser {
                     rec.first_error_line = Some(n);
                     rec.first_error = Some(clip(body));
                 }
-                self.failed_groups.insert(
-                    self.groups
-                        .get(g_index)
-                        .map(|g| g.package.clone())
-                        .unwrap_or_default(),
-                );
+                if let Some(g) = self.groups.get(g_index)
+                    && self.failed_groups.len() < MAX_GROUPS
+                {
+                    self.failed_groups.insert(g.package.clone());
+                }
             }
             return;
         }
@@ -2390,7 +2431,11 @@ pub fn sniff(first_lines: &[&str]) -> bool {
     }
     // `# pkg` followed by tool output (a linker or cgo block without -x)
     let block = lines.windows(2).any(|w| {
-        err_header(w[0].trim_end()).is_ok() && (is_tool_error(w[1]) || diag(w[1]).is_ok())
+        err_header(w[0].trim_end()).is_ok()
+            && (is_tool_error(w[1])
+                || diag(w[1]).is_ok()
+                || is_standalone_tool_error(w[1])
+                || w[1].contains("warning: "))
     });
     // `go build -v ./...` of a module: nothing but import paths
     let shown: Vec<&str> = lines
@@ -2425,7 +2470,7 @@ fn sniff_line(l: &str) -> bool {
         return m
             .chars()
             .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c == '\'' || c == '"');
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '\'' || c == '"' || c == '-');
     }
     if [
         "unrecognized import path \"",
@@ -2457,6 +2502,9 @@ fn sniff_line(l: &str) -> bool {
     if l.starts_with("cgo: C compiler \"") {
         return true;
     }
+    if l.starts_with("# cd ") && (l.contains("; git ") || l.contains("; hg ")) {
+        return true;
+    }
     if let Some(r) = l.strip_prefix("pattern ")
         && let Some((pat, _)) = r.split_once(": ")
     {
@@ -2477,6 +2525,9 @@ fn sniff_line(l: &str) -> bool {
 fn strip_layers(body: &str) -> &str {
     let mut s = body;
     if let Some(r) = strip_iso_stamp(s) {
+        s = r;
+    }
+    if let Some(r) = strip_buildkit_step(s) {
         s = r;
     }
     if let Some(r) = s.strip_prefix("##[")
@@ -2501,6 +2552,18 @@ fn strip_layers(body: &str) -> &str {
         }
     }
     s
+}
+
+/// Docker BuildKit's `#12 3.456 ` step and time prefix.
+fn strip_buildkit_step(s: &str) -> Option<&str> {
+    let r = s.strip_prefix('#')?;
+    let (step, r) = r.split_once(' ')?;
+    let (time, r) = r.split_once(' ').unwrap_or((r, ""));
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let timed = time
+        .split_once('.')
+        .is_some_and(|(a, b)| digits(a) && digits(b));
+    (digits(step) && timed).then_some(r)
 }
 
 fn strip_iso_stamp(s: &str) -> Option<&str> {
@@ -3091,17 +3154,27 @@ fn err_header(i: &str) -> Res<'_, (&str, Option<&str>)> {
     .parse(i)
 }
 
-/// `file:line[:col]` where file looks like a source file.
+/// `file:line[:col]` where file looks like a source file (a Windows
+/// path keeps its drive letter: `C:\src\main.go:9:14`).
 fn position(i: &str) -> Res<'_, (&str, u32, Option<u32>)> {
     (
-        verify(
-            take_while1(|c: char| c != ':' && !c.is_whitespace()),
-            is_source_file,
-        ),
+        verify(source_path, is_source_file),
         preceded(char(':'), number),
         opt(preceded(char(':'), number)),
     )
         .parse(i)
+}
+
+fn source_path(i: &str) -> Res<'_, &str> {
+    let b = i.as_bytes();
+    let drive = b.len() > 3
+        && b[0].is_ascii_alphabetic()
+        && b[1] == b':'
+        && (b[2] == b'\\' || b[2] == b'/');
+    let start = if drive { 2 } else { 0 };
+    let (_, path) = take_while1(|c: char| c != ':' && !c.is_whitespace()).parse(&i[start..])?;
+    let end = start + path.len();
+    Ok((&i[end..], &i[..end]))
 }
 
 /// `file:line[:col]: message`.
@@ -3164,7 +3237,8 @@ fn test_log(i: &str) -> Res<'_, (&str, u32, &str)> {
             |f: &str| f.ends_with(".go"),
         ),
         preceded(char(':'), number),
-        preceded(tag(": "), rest),
+        // testify's `x_test.go:25: ` ends in a space that pasting may drop
+        preceded(char(':'), map(rest, str::trim)),
     )
         .parse(i)
 }
@@ -3384,7 +3458,11 @@ fn go_command_line(body: &str) -> Option<GoEvent<'_>> {
 
 /// Loading errors and `file:line:col: message` diagnostics.
 fn load_or_diag(body: &str) -> Option<GoEvent<'_>> {
-    let msg_body = body.strip_prefix("can't load package: ").unwrap_or(body);
+    let msg_body = body
+        .strip_prefix("can't load package: ")
+        .or_else(|| body.strip_prefix("vet: "))
+        .or_else(|| body.strip_prefix("Error: "))
+        .unwrap_or(body);
     if let Ok((_, (file, line, col, message))) = diag(msg_body).or_else(|_| quickfix(msg_body)) {
         if let Some((error, path)) = load_kind(message) {
             return Some(GoEvent::LoadError {
@@ -4348,6 +4426,116 @@ mod tests {
         let _ = p.facts();
     }
 
+    #[test]
+    fn wrappers_windows_paths_and_vet_prefix() {
+        assert!(matches!(
+            one(r"C:\Users\dev\app\main.go:9:14: undefined: x"),
+            GoEvent::CompileError {
+                file: r"C:\Users\dev\app\main.go",
+                line: 9,
+                col: Some(14),
+                ..
+            }
+        ));
+        assert!(matches!(
+            one("vet: ./main.go:9:2: undefined: x"),
+            GoEvent::CompileError {
+                file: "./main.go",
+                ..
+            }
+        ));
+        // Docker BuildKit step prefix
+        assert!(matches!(
+            one("#12 3.456 main.go:3:8: no required module provides package x.org/y; to add it:"),
+            GoEvent::LoadError {
+                error: LoadKind::NoRequiredModule,
+                ..
+            }
+        ));
+        assert!(matches!(
+            one("#12 3.456 # example.com/x"),
+            GoEvent::ErrorHeader { .. }
+        ));
+        // pre-1.18 `go get: ...` / `go install: ...` errors
+        assert!(matches!(
+            one("go install: version is required when current directory is not in a module"),
+            GoEvent::GoError { .. }
+        ));
+    }
+
+    #[test]
+    fn go_mod_tidy_import_stack() {
+        let (p, names) = run(
+            "go: finding module for package github.com/pkg/errors\nexample.com/tidyoff imports\n\tgithub.com/pkg/errors: cannot find module providing package github.com/pkg/errors: module lookup disabled by GOPROXY=off\n",
+        );
+        assert_eq!(names, ["module_finding", "import_stack", "load_error"]);
+        let f = p.failure().unwrap();
+        assert_eq!(f.line, 3);
+        assert_eq!(f.package.as_deref(), Some("example.com/tidyoff"));
+    }
+
+    #[test]
+    fn pkg_config_block() {
+        let (p, names) = run(
+            "go build github.com/giorgisio/goav/avcodec:\n# pkg-config --cflags  -- libavcodec\nPackage libavcodec was not found in the pkg-config search path.\nNo package 'libavcodec' found\npkg-config: exit status 1\n",
+        );
+        assert_eq!(names[..2], ["build_prefix", "error_header"]);
+        assert_eq!(p.failure().unwrap().line, 3);
+    }
+
+    #[test]
+    fn facts_for_fixes() {
+        // which file of a two-package directory is the stray one
+        let (p, _) = run(TWO_PACKAGES);
+        assert_eq!(fact(&p, "stray_file").as_deref(), Some("bar1.go"));
+        assert_eq!(fact(&p, "stray_package").as_deref(), Some("bar"));
+        assert_eq!(fact(&p, "dir_package").as_deref(), Some("foo"));
+        let (p, _) = run(SEED_TWO);
+        assert_eq!(fact(&p, "stray_file").as_deref(), Some("bar1.go"));
+        // go1.9 and older name the member: `undefined: foo in foo.Bar1`
+        let (p, _) = run(
+            "# app2\n./main.go:4: imported and not used: \"libproj2/foo\" as bar\n./main.go:8: undefined: foo in foo.Bar1\n",
+        );
+        assert_eq!(fact(&p, "undefined_member").as_deref(), Some("Bar1"));
+        // the failing test, its message and source
+        let (p, _) = run(TEST_NONVERBOSE);
+        assert_eq!(fact(&p, "failed_test").as_deref(), Some("TestTitle"));
+        assert_eq!(
+            fact(&p, "test_message").as_deref(),
+            Some("Title(\"go\") = \"GO\", want \"Go\"")
+        );
+        assert_eq!(
+            fact(&p, "failed_source").as_deref(),
+            Some("strutil_test.go:16")
+        );
+        // env assignments
+        let (p, _) = run("$ export GO111MODULE=off GOPATH=/home/u/go\n$ go build ./...\n");
+        assert_eq!(fact(&p, "go_mode").as_deref(), Some("gopath"));
+        assert_eq!(fact(&p, "gopath").as_deref(), Some("/home/u/go"));
+    }
+
+    #[test]
+    fn every_prefix_of_every_sample_line_is_total() {
+        for log in [
+            GO14,
+            NAME_MISMATCH,
+            CGO_LIB_123,
+            TEST_PANIC,
+            GO115_UNUSED,
+            CHECKSUM,
+            SEED_REMOVED,
+        ] {
+            for line in log.lines() {
+                let mut p = GoParser::new();
+                for (i, _) in line.char_indices() {
+                    p.parse_line(1, &line[..i]);
+                    p.parse_line(2, &line[i..]);
+                }
+                let _ = p.summary();
+            }
+        }
+    }
+
     // -- whole logs ------------------------------------------------------------
 
     const GO14: &str = include_str!("../../samples/go/00-go14-blog-sample.log");
@@ -4666,6 +4854,13 @@ mod tests {
             "$go build app1\nmain.go:5:2: cannot find package \"libproj1/foo\" in any of:",
             "can't load package: package x: found packages a (a.go) and b (b.go) in /d",
             "package example.com/constraints: build constraints exclude all Go files in /m",
+            "main.go:6:2: cannot find package \".\" in:",
+            "# cd .; git clone -- https://github.com/acme/private /home/u/go/src/github.com/acme/private",
+            "go: -race requires cgo; enable cgo by setting CGO_ENABLED=1",
+            "#14 2.871 go: downloading github.com/lib/pq v1.10.9",
+            "2024-03-05T10:21:40.1234567Z --- FAIL: TestParse (0.00s)",
+            "example.com/app/internal/util\nexample.com/app/greet\nexample.com/app/cmd/app",
+            "# example.com/cgolib\n/usr/bin/ld: cannot find -lfoo: No such file or directory",
         ];
         for y in yes {
             let lines: Vec<&str> = y.lines().collect();
@@ -4676,6 +4871,8 @@ mod tests {
             "2016-04-29 08:01:39.123 | Cloning into '/opt/stack/requirements'...",
             "ERROR 1045 (28000): Access denied for user 'root'@'localhost'",
             "Traceback (most recent call last):\n  File \"x.py\", line 3, in <module>",
+            "# comment line\nsome text",
+            "gcc -O2 -c foo.c\nfoo.c:3:10: fatal error: zlib.h: No such file or directory",
             "",
         ];
         for n in no {

@@ -28,6 +28,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "grammars/worlddump.toml",
         include_str!("../../grammars/worlddump.toml"),
     ),
+    ("grammars/go.toml", include_str!("../../grammars/go.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
