@@ -146,8 +146,10 @@ pub struct Analyzer<'r> {
     matched: Vec<usize>,
 }
 
-/// How many lines are read before the format is decided.
-const SNIFF_LINES: usize = 64;
+/// When the format is looked at: after this many lines, a clear sign of
+/// one decides it; at the last step the default (stack.sh) is taken. CI
+/// wrappers can print long preambles before the build's first line.
+pub const SNIFF_STEPS: [usize; 3] = [64, 256, 1024];
 
 /// The parser of a format other than stack.sh.
 enum Other {
@@ -156,14 +158,43 @@ enum Other {
     Go(Box<crate::parse::gobuild::GoParser>),
 }
 
-/// Decides the format from the first lines of an input.
-pub fn sniff(first: &[&str]) -> Format {
+/// The format the first lines clearly show, if any.
+pub fn sniff_clear(first: &[&str]) -> Option<Format> {
+    use crate::event::{EventKind, TraceForm};
     if crate::parse::worlddump::sniff(first) {
-        Format::Worlddump
-    } else if crate::parse::gobuild::sniff(first) {
-        Format::GoBuild
-    } else {
-        Format::Devstack
+        return Some(Format::Worlddump);
+    }
+    if crate::parse::gobuild::sniff(first) {
+        return Some(Format::GoBuild);
+    }
+    let devstack = first.iter().any(|l| {
+        matches!(
+            crate::parse::devstack::parse_line(l),
+            EventKind::Xtrace { form: TraceForm::ShortSource | TraceForm::ShortSourceColour | TraceForm::LineTagged | TraceForm::Parenthesised, .. }
+                | EventKind::CallTrace
+                | EventKind::Error { .. }
+                | EventKind::ScriptFailed { .. }
+                | EventKind::ErrorOnExit
+                | EventKind::WorldDump { .. }
+                | EventKind::TimingHeader { .. }
+                | EventKind::Completed { .. }
+        )
+    });
+    devstack.then_some(Format::Devstack)
+}
+
+/// Decides the format from the first lines of an input (stack.sh when
+/// nothing else is clear).
+pub fn sniff(first: &[&str]) -> Format {
+    sniff_clear(first).unwrap_or(Format::Devstack)
+}
+
+/// Whether the format should be decided now, with `n` lines buffered.
+pub fn sniff_now(n: usize, first: impl FnOnce() -> Option<Format>) -> bool {
+    match SNIFF_STEPS.iter().position(|&s| s == n) {
+        Some(i) if i + 1 == SNIFF_STEPS.len() => true,
+        Some(_) => first().is_some(),
+        None => false,
     }
 }
 
@@ -280,7 +311,12 @@ impl<'r> Analyzer<'r> {
     pub fn feed(&mut self, number: u64, raw: &[u8]) {
         if self.format.is_none() {
             self.pending.push((number, raw.to_vec()));
-            if self.pending.len() >= SNIFF_LINES {
+            let pending = &self.pending;
+            if sniff_now(pending.len(), || {
+                let peeled: Vec<Line<'_>> = pending.iter().map(|(n, raw)| peel(*n, raw)).collect();
+                let bodies: Vec<&str> = peeled.iter().map(|l| &*l.body).collect();
+                sniff_clear(&bodies)
+            }) {
                 self.decide();
             }
             return;

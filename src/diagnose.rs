@@ -153,15 +153,16 @@ fn candidate(rules: &RuleSet, m: &Match) -> bool {
 
 /// Picks the root cause among the matches: its index into `ms`, and the
 /// match it explains when it was promoted through `explains`.
-fn pick_root(rules: &RuleSet, ms: &[Match]) -> Option<(usize, Option<usize>)> {
+fn pick_root(rules: &RuleSet, ms: &[Match], point: Option<u64>) -> Option<(usize, Option<usize>)> {
+    // ties go to the match nearest the failure point (a build's first
+    // error), else to the latest line (an excerpt's last error)
+    let nearness = |m: &Match| match point {
+        Some(p) if m.file.is_none() => m.anchor.line.abs_diff(p),
+        _ => u64::MAX - m.anchor.line,
+    };
     let key = |m: &Match| {
         let r = &rules.rules[m.rule];
-        (
-            m.position,
-            role_rank(r.role),
-            std::cmp::Reverse(r.priority),
-            std::cmp::Reverse(m.anchor.line),
-        )
+        (m.position, role_rank(r.role), std::cmp::Reverse(r.priority), nearness(m))
     };
     let mut best = (0..ms.len())
         .filter(|&i| candidate(rules, &ms[i]))
@@ -566,7 +567,7 @@ pub fn diagnose_with(
         }));
     }
     let ms = ms;
-    let picked = pick_root(rules, &ms);
+    let picked = pick_root(rules, &ms, a.failure.as_ref().map(|f| f.point_line));
     let root = picked.map(|(r, _)| r);
     let failed = a.failure.is_some() || root.is_some();
     let outcome = if failed {

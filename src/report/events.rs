@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::analyze::sniff;
+use crate::analyze::{sniff, sniff_clear, sniff_now};
 use crate::error::InputError;
 use crate::event::{Event, EventKind};
 use crate::facts::Facts;
@@ -17,8 +17,6 @@ use crate::parse::devstack::DevstackParser;
 use crate::parse::gobuild::GoParser;
 use crate::parse::worlddump::WorlddumpParser;
 use crate::rules::Format;
-
-const SNIFF_LINES: usize = 64;
 
 /// Why `parse` stopped early.
 #[derive(Debug)]
@@ -124,7 +122,12 @@ impl Writer<'_> {
     fn feed(&mut self, n: u64, raw: &[u8]) {
         if self.parser.is_none() {
             self.pending.push((n, raw.to_vec()));
-            if self.pending.len() >= SNIFF_LINES {
+            let pending = &self.pending;
+            if sniff_now(pending.len(), || {
+                let peeled: Vec<Line<'_>> = pending.iter().map(|(n, raw)| peel(*n, raw)).collect();
+                let bodies: Vec<&str> = peeled.iter().map(|l| &*l.body).collect();
+                sniff_clear(&bodies)
+            }) {
                 self.decide();
             }
             return;
