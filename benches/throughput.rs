@@ -1,5 +1,6 @@
 //! Parse and diagnose throughput on an in-memory corpus built from the
-//! real-format sample logs in `samples/devstack/*.log`, plus the latency of
+//! real-format sample logs in `samples/devstack/*.log` and `samples/go/*.log`,
+//! plus the latency of
 //! diagnosing a pasted three-line excerpt.
 //!
 //! Run with `cargo bench --bench throughput`.
@@ -12,20 +13,22 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 
 use stacklog::analyze::Analyzer;
 use stacklog::parse::devstack::DevstackParser;
-use stacklog::rules::RuleSet;
+use stacklog::parse::gobuild::GoParser;
+use stacklog::rules::{Format, RuleSet};
 
 /// Corpus size the sample logs are repeated up to.
 const CORPUS_BYTES: usize = 32 * 1024 * 1024;
 
-fn samples_dir() -> PathBuf {
+fn samples_dir(family: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("samples")
-        .join("devstack")
+        .join(family)
 }
 
-/// The sample logs (`*.log`), in name order, each ending with a newline.
-fn sample_logs() -> Vec<(String, Vec<u8>)> {
-    let dir = samples_dir();
+/// The sample logs (`*.log`) of a family, in name order, each ending with a
+/// newline.
+fn sample_logs(family: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = samples_dir(family);
     let mut logs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
@@ -48,8 +51,8 @@ fn sample_logs() -> Vec<(String, Vec<u8>)> {
 /// Concatenates the sample logs, in an order picked by a fixed-seed LCG
 /// (deterministic, but not a short period the branch predictor can learn),
 /// until the corpus reaches [`CORPUS_BYTES`].
-fn corpus() -> Vec<u8> {
-    let logs = sample_logs();
+fn corpus(family: &str) -> Vec<u8> {
+    let logs = sample_logs(family);
     let mut buf = Vec::with_capacity(CORPUS_BYTES + 64 * 1024);
     let mut state: u64 = 0x5eed_0f57_acc1_0e5e;
     while buf.len() < CORPUS_BYTES {
@@ -64,7 +67,7 @@ fn corpus() -> Vec<u8> {
 }
 
 fn bench_throughput(c: &mut Criterion) {
-    let buf = corpus();
+    let buf = corpus("devstack");
     let rules = RuleSet::builtin().expect("builtin rules load");
     let lines = stacklog::lines::for_each_line(&buf, 1, |_, _| {});
     eprintln!(
@@ -72,7 +75,7 @@ fn bench_throughput(c: &mut Criterion) {
         buf.len(),
         buf.len() as f64 / (1024.0 * 1024.0),
         lines,
-        sample_logs().len()
+        sample_logs("devstack").len()
     );
 
     let mut g = c.benchmark_group("throughput");
@@ -103,7 +106,39 @@ fn bench_throughput(c: &mut Criterion) {
     });
     g.finish();
 
-    let excerpt_path = samples_dir().join("seed-mysql-1045-3lines.log");
+    let go = corpus("go");
+    eprintln!(
+        "go corpus: {} bytes, from {} sample logs",
+        go.len(),
+        sample_logs("go").len()
+    );
+    let mut g = c.benchmark_group("go");
+    g.throughput(Throughput::Bytes(go.len() as u64))
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(10));
+    g.bench_function("parse", |b| {
+        b.iter(|| {
+            let mut parser = GoParser::new();
+            stacklog::lines::for_each_line(black_box(&go), 1, |n, raw| {
+                let line = stacklog::lines::peel(n, raw);
+                black_box(parser.parse_line(n, &line.body));
+            });
+            black_box(parser.summary())
+        })
+    });
+    g.bench_function("diagnose", |b| {
+        b.iter(|| {
+            let mut a = Analyzer::with_format(&rules, Format::GoBuild);
+            stacklog::lines::for_each_line(black_box(&go), 1, |n, l| a.feed(n, l));
+            let an = a.finish();
+            black_box(stacklog::diagnose::diagnose(&rules, "bench", &an))
+        })
+    });
+    g.finish();
+
+    let excerpt_path = samples_dir("devstack").join("seed-mysql-1045-3lines.log");
     let excerpt = std::fs::read_to_string(&excerpt_path)
         .unwrap_or_else(|e| panic!("reading {}: {e}", excerpt_path.display()));
     let mut g = c.benchmark_group("latency");

@@ -170,8 +170,13 @@ pub fn sniff_clear(first: &[&str]) -> Option<Format> {
     let devstack = first.iter().any(|l| {
         matches!(
             crate::parse::devstack::parse_line(l),
-            EventKind::Xtrace { form: TraceForm::ShortSource | TraceForm::ShortSourceColour | TraceForm::LineTagged | TraceForm::Parenthesised, .. }
-                | EventKind::CallTrace
+            EventKind::Xtrace {
+                form: TraceForm::ShortSource
+                    | TraceForm::ShortSourceColour
+                    | TraceForm::LineTagged
+                    | TraceForm::Parenthesised,
+                ..
+            } | EventKind::CallTrace
                 | EventKind::Error { .. }
                 | EventKind::ScriptFailed { .. }
                 | EventKind::ErrorOnExit

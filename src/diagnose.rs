@@ -162,7 +162,12 @@ fn pick_root(rules: &RuleSet, ms: &[Match], point: Option<u64>) -> Option<(usize
     };
     let key = |m: &Match| {
         let r = &rules.rules[m.rule];
-        (m.position, role_rank(r.role), std::cmp::Reverse(r.priority), nearness(m))
+        (
+            m.position,
+            role_rank(r.role),
+            std::cmp::Reverse(r.priority),
+            nearness(m),
+        )
     };
     let mut best = (0..ms.len())
         .filter(|&i| candidate(rules, &ms[i]))

@@ -152,3 +152,136 @@ fn unknown_failure_has_null_rule_and_no_cascade_in_evidence() {
         );
     }
 }
+
+#[test]
+fn go_gopath_package_not_found_names_the_directories_tried() {
+    let v = verdict("go/06-gopath-source-removed-a-kept.log");
+    assert_eq!(v["kind"], "go-build");
+    assert_eq!(root_rule(&v), Some("go.gopath.package-not-found"));
+    let s = v["root_cause"]["summary"].as_str().unwrap();
+    assert!(
+        s.contains("/home/gopher/golog/gopath/src/libproj1/foo"),
+        "{s}"
+    );
+}
+
+#[test]
+fn go_package_multiple_says_which_file_to_move() {
+    let v = verdict("go/11-gopath-two-packages-one-dir.log");
+    assert_eq!(root_rule(&v), Some("go.package.multiple"));
+    assert!(
+        v["root_cause"]["fix"][0]
+            .as_str()
+            .unwrap()
+            .contains("bar1.go")
+    );
+}
+
+#[test]
+fn go_package_name_mismatch_is_one_finding() {
+    let v = verdict("go/09-gopath-pkgname-as-identifier.log");
+    assert_eq!(root_rule(&v), Some("go.package.name-mismatch"));
+    assert!(
+        v["root_cause"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("holds package bar")
+    );
+    // the `undefined: foo` it explains is not a second finding
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "go.compile.undefined")
+    );
+}
+
+#[test]
+fn go_module_not_provided() {
+    let v = verdict("go/24-mod-no-required-module.log");
+    assert_eq!(root_rule(&v), Some("go.module.not-provided"));
+    assert!(
+        v["root_cause"]["fix"][0]
+            .as_str()
+            .unwrap()
+            .contains("go get example.com/notthere/pkg")
+    );
+}
+
+#[test]
+fn a_clean_go_build_is_success() {
+    for s in ["go/00-go14-blog-sample.log", "go/01-gopath-build-app1.log"] {
+        let v = verdict(s);
+        assert_eq!(v["kind"], "go-build", "{s}");
+        assert_eq!(v["outcome"], "success", "{s}");
+    }
+}
+
+#[test]
+fn worlddump_alone_and_as_companion() {
+    let v = verdict("worlddump/disk-full-new.txt");
+    assert_eq!(v["kind"], "worlddump");
+    assert_eq!(root_rule(&v), Some("worlddump.disk.full"));
+    // keystone did not start + a full / in the dump beside the log: the disk
+    let v = verdict("worlddump/pairs/keystone-disk/stack.sh.log");
+    assert_eq!(root_rule(&v), Some("worlddump.disk.full"));
+    let ev = v["root_cause"]["evidence"].as_array().unwrap();
+    assert!(
+        ev[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("worlddump-2026-11-29-131329.txt")
+    );
+    assert!(ev.iter().any(|e| {
+        e["file"].is_null()
+            && e["text"]
+                .as_str()
+                .unwrap()
+                .contains("keystone did not start")
+    }));
+    // without the dump, the log alone
+    let (_, out) = run(&[
+        "diagnose",
+        "--format",
+        "json",
+        "--no-worlddump",
+        "samples/worlddump/pairs/keystone-disk/stack.sh.log",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(root_rule(&v), Some("devstack.service.did-not-start"));
+    // ERROR 1045 with mysqld running: still the password, the dump as evidence
+    let v = verdict("worlddump/pairs/mysql-1045/stack.sh.log");
+    assert_eq!(root_rule(&v), Some("devstack.mysql.access-denied"));
+    assert!(
+        v["root_cause"]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["file"].is_string())
+    );
+}
+
+#[test]
+fn a_missing_worlddump_is_a_note_not_an_error() {
+    let (code, out) = run(&[
+        "diagnose",
+        "--color",
+        "never",
+        "samples/devstack/seed-problem5-keystone-dbsock.log",
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.contains("which is not here"), "{out}");
+    let dir = crate::cli::tempdir("nodump");
+    let (code, out) = run(&[
+        "diagnose",
+        "--format",
+        "json",
+        "--worlddump",
+        dir.join("absent.txt").to_str().unwrap(),
+        "samples/devstack/seed-problem5-keystone-dbsock.log",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert!(v["error"].is_null());
+}

@@ -270,3 +270,84 @@ fn long_non_ascii_lines_do_not_panic() {
     let report = stacklog::diagnose_text(&RULES, "long", &text);
     assert_eq!(report.outcome, stacklog::report::Outcome::Failure);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn worlddump_and_go_parsers_are_total(lines in proptest::collection::vec(format_line(), 0..64)) {
+        let mut wd = stacklog::parse::worlddump::WorlddumpParser::new();
+        let mut go = stacklog::parse::gobuild::GoParser::new();
+        for (i, l) in lines.iter().enumerate() {
+            let n = i as u64 + 1;
+            let _ = serde_json::to_string(&wd.parse_line(n, l)).unwrap();
+            let _ = serde_json::to_string(&go.parse_line(n, l)).unwrap();
+        }
+        let _ = serde_json::to_string(&wd.summary()).unwrap();
+        let _ = serde_json::to_string(&go.summary()).unwrap();
+        let _ = go.failure();
+        let _ = wd.facts();
+    }
+}
+
+/// Fragments of real worlddump and Go build lines, cut and joined at random.
+fn format_line() -> impl Strategy<Value = String> {
+    const PIECES: &[&str] = &[
+        "File System Summary",
+        "===================",
+        "Process Listing",
+        "ps axo user,ppid,pid,pcpu,pmem,vsz,rss,tty,stat,start,time,args",
+        "---------------",
+        "()",
+        "/dev/vda1        78G   78G     0 100% /",
+        "WARN: Device /dev/vda1 (/) is 100% full, might be an issue",
+        "mysql     2101  2463  0.3  3.4 1245336 138300 ?        Sl   07:35:53 00:00:04 /usr/sbin/mysqld",
+        "*** Failed to run 'sudo ovs-vsctl show': Command 'sudo ovs-vsctl show' returned non-zero exit status 1.",
+        "    Bridge br-int",
+        "Skipping as nova-compute does not appear to be running",
+        "nova-compute Guru Meditation Report",
+        "WORK=/tmp/go-build2119212121",
+        "mkdir -p $WORK/b002/",
+        "cat >$WORK/b002/importcfg << 'EOF' # internal",
+        "EOF",
+        "\tEOF",
+        "packagefile fmt=/usr/lib/go-1.19/pkg/linux_amd64/fmt.a",
+        "cd /home/gopher/golog/gopath",
+        "/usr/lib/go-1.19/pkg/tool/linux_amd64/compile -o $WORK/b002/_pkg_.a -trimpath \"$WORK/b002=>\" -p libproj1/foo -pack ./src/x.go",
+        "# app2b",
+        "src/app2b/main.go:4:2: imported and not used: \"libproj2/foo\" as bar",
+        "\t/usr/lib/go-1.19/src/libproj1/foo (from $GOROOT)",
+        "go: example.com/dep@v9.9.9: reading file:///x: no such file or directory",
+        "=== RUN   TestX",
+        "--- FAIL: TestX (0.00s)",
+        "FAIL\tpkg\t0.01s",
+        "6g -o $WORK/libproj1/foo.a -trimpath $WORK -p libproj1/foo -I $WORK -pack ./foo1.go",
+        ":",
+        "\"",
+        "'",
+        "(",
+        "\u{1b}[31m",
+        "é",
+    ];
+    proptest::collection::vec((0..PIECES.len(), 0usize..80, 0usize..80), 1..4).prop_map(|parts| {
+        parts
+            .into_iter()
+            .map(|(i, a, b)| {
+                let p = PIECES[i];
+                let (a, b) = (a.min(p.len()), b.min(p.len()));
+                let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                if p.is_char_boundary(a)
+                    && p.is_char_boundary(b)
+                    && b > a
+                    && (a, b) != (0, p.len())
+                    && a % 3 == 0
+                {
+                    p[a..b].to_string()
+                } else {
+                    p.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("")
+    })
+}
