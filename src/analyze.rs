@@ -125,7 +125,7 @@ pub struct Analyzer<'r> {
     rules: &'r RuleSet,
     /// None while the first lines are buffered to decide the format.
     format: Option<Format>,
-    pending: Vec<(u64, Vec<u8>)>,
+    sniffer: Sniffer,
     other: Other,
     parser: DevstackParser,
     facts: Facts,
@@ -194,12 +194,33 @@ pub fn sniff(first: &[&str]) -> Format {
     sniff_clear(first).unwrap_or(Format::Devstack)
 }
 
-/// Whether the format should be decided now, with `n` lines buffered.
-pub fn sniff_now(n: usize, first: impl FnOnce() -> Option<Format>) -> bool {
-    match SNIFF_STEPS.iter().position(|&s| s == n) {
-        Some(i) if i + 1 == SNIFF_STEPS.len() => true,
-        Some(_) => first().is_some(),
-        None => false,
+/// Buffers the first lines of an input until its format is clear.
+#[derive(Debug, Default)]
+pub struct Sniffer {
+    pending: Vec<(u64, Vec<u8>)>,
+}
+
+impl Sniffer {
+    /// Buffers one raw line; true when the format should be decided now.
+    pub fn push(&mut self, number: u64, raw: &[u8]) -> bool {
+        self.pending.push((number, raw.to_vec()));
+        match SNIFF_STEPS.iter().position(|&s| s == self.pending.len()) {
+            Some(i) if i + 1 == SNIFF_STEPS.len() => true,
+            Some(_) => self.with_bodies(sniff_clear).is_some(),
+            None => false,
+        }
+    }
+
+    fn with_bodies<T>(&self, f: impl FnOnce(&[&str]) -> T) -> T {
+        let peeled: Vec<Line<'_>> = self.pending.iter().map(|(n, raw)| peel(*n, raw)).collect();
+        let bodies: Vec<&str> = peeled.iter().map(|l| &*l.body).collect();
+        f(&bodies)
+    }
+
+    /// The format, and the buffered lines to replay.
+    pub fn decide(&mut self) -> (Format, Vec<(u64, Vec<u8>)>) {
+        let format = self.with_bodies(sniff);
+        (format, std::mem::take(&mut self.pending))
     }
 }
 
@@ -285,7 +306,7 @@ impl<'r> Analyzer<'r> {
         Analyzer {
             rules,
             format: None,
-            pending: Vec::new(),
+            sniffer: Sniffer::default(),
             other: Other::None,
             parser: DevstackParser::new(),
             facts: Facts::default(),
@@ -315,13 +336,7 @@ impl<'r> Analyzer<'r> {
     /// Feeds one raw line (without its newline).
     pub fn feed(&mut self, number: u64, raw: &[u8]) {
         if self.format.is_none() {
-            self.pending.push((number, raw.to_vec()));
-            let pending = &self.pending;
-            if sniff_now(pending.len(), || {
-                let peeled: Vec<Line<'_>> = pending.iter().map(|(n, raw)| peel(*n, raw)).collect();
-                let bodies: Vec<&str> = peeled.iter().map(|l| &*l.body).collect();
-                sniff_clear(&bodies)
-            }) {
+            if self.sniffer.push(number, raw) {
                 self.decide();
             }
             return;
@@ -341,12 +356,10 @@ impl<'r> Analyzer<'r> {
 
     /// Decides the format from the buffered lines, then replays them.
     fn decide(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
-        let peeled: Vec<Line<'_>> = pending.iter().map(|(n, raw)| peel(*n, raw)).collect();
-        let bodies: Vec<&str> = peeled.iter().map(|l| &*l.body).collect();
-        self.set_format(sniff(&bodies));
-        for line in &peeled {
-            self.feed_line(line);
+        let (format, pending) = self.sniffer.decide();
+        self.set_format(format);
+        for (n, raw) in &pending {
+            self.feed_line(&peel(*n, raw));
         }
     }
 

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::analyze::{sniff, sniff_clear, sniff_now};
+use crate::analyze::Sniffer;
 use crate::error::InputError;
 use crate::event::{Event, EventKind};
 use crate::facts::Facts;
@@ -44,10 +44,28 @@ struct Wrapped<'a, E: Serialize> {
     event: E,
 }
 
+fn wrapped<E: Serialize>(
+    out: &mut dyn Write,
+    line: u64,
+    ts: Option<&str>,
+    host: Option<&str>,
+    event: E,
+) -> serde_json::Result<()> {
+    serde_json::to_writer(
+        out,
+        &Wrapped {
+            line,
+            ts,
+            host,
+            event,
+        },
+    )
+}
+
 struct Writer<'o> {
     out: &'o mut dyn Write,
     parser: Option<Parser>,
-    pending: Vec<(u64, Vec<u8>)>,
+    sniffer: Sniffer,
     error: Option<io::Error>,
 }
 
@@ -72,29 +90,9 @@ impl Writer<'_> {
                 )
             }
             Some(Parser::Worlddump(p)) => {
-                let event = p.parse_line(n, body);
-                serde_json::to_writer(
-                    &mut *self.out,
-                    &Wrapped {
-                        line: n,
-                        ts,
-                        host,
-                        event,
-                    },
-                )
+                wrapped(&mut *self.out, n, ts, host, p.parse_line(n, body))
             }
-            Some(Parser::Go(p)) => {
-                let event = p.parse_line(n, body);
-                serde_json::to_writer(
-                    &mut *self.out,
-                    &Wrapped {
-                        line: n,
-                        ts,
-                        host,
-                        event,
-                    },
-                )
-            }
+            Some(Parser::Go(p)) => wrapped(&mut *self.out, n, ts, host, p.parse_line(n, body)),
             None => return,
         };
         if let Err(e) = r
@@ -106,28 +104,20 @@ impl Writer<'_> {
     }
 
     fn decide(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
-        let peeled: Vec<Line<'_>> = pending.iter().map(|(n, raw)| peel(*n, raw)).collect();
-        let bodies: Vec<&str> = peeled.iter().map(|l| &*l.body).collect();
-        self.parser = Some(match sniff(&bodies) {
+        let (format, pending) = self.sniffer.decide();
+        self.parser = Some(match format {
             Format::Devstack => Parser::Devstack(DevstackParser::new(), Box::default()),
             Format::Worlddump => Parser::Worlddump(Box::default()),
             Format::GoBuild => Parser::Go(Box::default()),
         });
-        for l in &peeled {
-            self.line(l);
+        for (n, raw) in &pending {
+            self.line(&peel(*n, raw));
         }
     }
 
     fn feed(&mut self, n: u64, raw: &[u8]) {
         if self.parser.is_none() {
-            self.pending.push((n, raw.to_vec()));
-            let pending = &self.pending;
-            if sniff_now(pending.len(), || {
-                let peeled: Vec<Line<'_>> = pending.iter().map(|(n, raw)| peel(*n, raw)).collect();
-                let bodies: Vec<&str> = peeled.iter().map(|l| &*l.body).collect();
-                sniff_clear(&bodies)
-            }) {
+            if self.sniffer.push(n, raw) {
                 self.decide();
             }
             return;
@@ -164,7 +154,7 @@ pub fn write(spec: &InputSpec, out: &mut dyn Write) -> Result<(), EventsError> {
     let mut w = Writer {
         out,
         parser: None,
-        pending: vec![],
+        sniffer: Sniffer::default(),
         error: None,
     };
     let read = input::for_each_line(spec, |n, raw| w.feed(n, raw));
