@@ -416,7 +416,11 @@ fn finding_role(rules: &RuleSet, m: &Match) -> (FindingRole, &'static str) {
             _ => (FindingRole::Contributing, "seen in the worlddump"),
         };
     }
-    match (rules.rules[m.rule].role, m.position) {
+    let rule = &rules.rules[m.rule];
+    if rule.role == Role::Marker && rule.family == "worlddump" {
+        return (FindingRole::Contributing, "host state");
+    }
+    match (rule.role, m.position) {
         (_, Position::Worlddump) => (FindingRole::Noise, "worlddump output"),
         (Role::Noise, _) => (FindingRole::Noise, "known noise"),
         (Role::Marker, _) => (FindingRole::Cascade, "failure machinery"),

@@ -144,13 +144,13 @@ pub fn write(out: &mut dyn Write, report: &Report, st: &Style) -> io::Result<()>
     if let Some(fp) = &report.failure_point {
         writeln!(out)?;
         let what = fp.command.as_deref().unwrap_or(&fp.text);
-        writeln!(
-            out,
-            "{}   line {}: {}",
-            st.bold("Failed at"),
-            fp.line,
-            clip(what)
-        )?;
+        // a worlddump shows the host's state, not a failing step
+        let label = if report.kind == super::Kind::Worlddump {
+            "Seen at  "
+        } else {
+            "Failed at"
+        };
+        writeln!(out, "{}   line {}: {}", st.bold(label), fp.line, clip(what))?;
         if let Some(src) = &fp.source {
             writeln!(out, "            {}", st.dim(&for_terminal(src)))?;
         }
