@@ -115,8 +115,6 @@ pub struct Analysis {
     pub hits: Vec<Vec<Hit>>,
     /// Trace command of each block that holds a hit.
     pub blocks: HashMap<u64, TraceRec>,
-    /// The last lines of the input, for fallback evidence.
-    pub tail: Vec<(u64, String)>,
     pub traces: u64,
     pub devstack_markers: u64,
 }
@@ -774,11 +772,7 @@ impl<'r> Analyzer<'r> {
             success_line: self.success_line,
             hits: self.hits.into_iter().map(Vec::from).collect(),
             blocks: self.blocks,
-            tail: self
-                .ring
-                .into_iter()
-                .map(|(n, s)| (n, mask_secrets(&s).into_owned()))
-                .collect(),
+
             traces: self.trace_count,
             devstack_markers: self.devstack_markers,
         }

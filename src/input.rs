@@ -4,7 +4,7 @@
 //! out complete lines.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use crate::error::InputError;
@@ -168,20 +168,6 @@ fn read_capped_line<R: BufRead>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result
             return Ok(total);
         }
     }
-}
-
-/// Reads a whole small input (for tests and examples).
-pub fn lines_of(text: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = vec![];
-    crate::lines::for_each_line(text, 1, |_, l| out.push(l.to_vec()));
-    out
-}
-
-/// Reads everything from a reader into memory (used for `--rules -`).
-pub fn read_all(mut r: impl Read) -> io::Result<Vec<u8>> {
-    let mut v = vec![];
-    r.read_to_end(&mut v)?;
-    Ok(v)
 }
 
 #[cfg(test)]

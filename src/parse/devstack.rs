@@ -64,9 +64,6 @@ impl DevstackParser {
 
     fn classify<'a>(&mut self, body: &'a str) -> EventKind<'a> {
         if body.trim().is_empty() {
-            if self.in_timing {
-                // blank lines end the timing table's body but not the block
-            }
             return EventKind::Blank;
         }
         if self.in_call_trace
