@@ -368,7 +368,6 @@ impl<'r> Analyzer<'r> {
         match &mut self.other {
             Other::None => {
                 let kind = self.parser.parse_line(number, body);
-                self.remember(number, body);
                 self.observe(number, &kind, body);
                 self.facts.observe(number, &kind, body);
             }
@@ -376,19 +375,15 @@ impl<'r> Analyzer<'r> {
                 p.parse_line(number, body);
                 self.current_block = p.block();
                 self.phase = p.section();
-                self.remember(number, body);
             }
             Other::Go(p) => {
                 p.parse_line(number, body);
                 self.current_block = p.block();
                 self.phase = p.phase();
-                self.remember(number, body);
             }
         }
-        let format = self.format.unwrap_or(Format::Devstack);
-        if self.rules.prefilter(format).any(body) {
-            self.classify(number, body, format);
-        }
+        self.remember(number, body);
+        self.classify(number, body, self.format.unwrap_or(Format::Devstack));
     }
 
     fn remember(&mut self, number: u64, body: &str) {
@@ -406,6 +401,10 @@ impl<'r> Analyzer<'r> {
         let mut matched = std::mem::take(&mut self.matched);
         matched.clear();
         self.rules.prefilter(format).candidates(body, &mut matched);
+        if matched.is_empty() {
+            self.matched = matched;
+            return;
+        }
         matched.sort_unstable();
         matched.dedup();
         for &idx in &matched {

@@ -165,7 +165,7 @@ impl Facts {
         match kind {
             EventKind::Xtrace { command, .. } => self.observe_command(line, command, text),
             EventKind::Output { text: t, .. } | EventKind::Text { text: t } => {
-                self.observe_text(line, t)
+                self.observe_values(line, t, t, 0)
             }
             EventKind::SuccessInfo { key, value } => {
                 if *key == "This is your host IP address" {
@@ -182,27 +182,36 @@ impl Facts {
         }
     }
 
-    fn observe_command(&mut self, line: u64, cmd: &str, text: &str) {
-        if cmd.contains("proxy=") || cmd.contains("PROXY=") {
-            for c in PROXY_RE.captures_iter(cmd) {
+    /// Assignments a line shows (proxies, HOST_IP, GIT_BASE) and service
+    /// URLs. A traced command outranks echoed text by `lift`.
+    fn observe_values(&mut self, line: u64, s: &str, text: &str, lift: u8) {
+        if s.contains("proxy=") || s.contains("PROXY=") {
+            for c in PROXY_RE.captures_iter(s) {
                 let name = match c[1].to_ascii_lowercase().as_str() {
                     "http_proxy" => "http_proxy",
                     "https_proxy" => "https_proxy",
                     _ => "no_proxy",
                 };
-                self.set(name, unquote(&c[2]), line, text, 2);
+                self.set(name, unquote(&c[2]), line, text, 1 + lift);
             }
         }
-        if cmd.contains("HOST")
-            && let Some(c) = HOST_IP_RE.captures(cmd)
+        if s.contains("HOST")
+            && let Some(c) = HOST_IP_RE.captures(s)
         {
-            self.set("host_ip", &c[1], line, text, 3);
+            self.set("host_ip", &c[1], line, text, 2 + lift);
         }
-        if cmd.contains("GIT_BASE=")
-            && let Some(c) = GIT_BASE_RE.captures(cmd)
+        if s.contains("GIT_BASE=")
+            && let Some(c) = GIT_BASE_RE.captures(s)
         {
-            self.set("git_base", &c[1], line, text, 2);
+            self.set("git_base", &c[1], line, text, 1 + lift);
         }
+        if s.contains("://") {
+            self.observe_urls(line, s, text);
+        }
+    }
+
+    fn observe_command(&mut self, line: u64, cmd: &str, text: &str) {
+        self.observe_values(line, cmd, text, 1);
         if cmd.contains("clone ")
             && let Some(c) = CLONE_RE.captures(cmd)
         {
@@ -225,41 +234,11 @@ impl Facts {
         {
             self.set("db_password", &format!("set ({})", &c[1]), line, text, 2);
         }
-        if cmd.contains("://") {
-            self.observe_urls(line, cmd, text);
-        }
         if let Some(c) = SERVICE_RE.captures(cmd) {
             let s = c[1].to_string();
             if self.services.len() < MAX_SERVICES && !self.services.contains(&s) {
                 self.services.push(s);
             }
-        }
-    }
-
-    fn observe_text(&mut self, line: u64, t: &str) {
-        // stackrc / local.conf echoed into the log, `env` dumps
-        if t.contains("proxy=") || t.contains("PROXY=") {
-            for c in PROXY_RE.captures_iter(t) {
-                let name = match c[1].to_ascii_lowercase().as_str() {
-                    "http_proxy" => "http_proxy",
-                    "https_proxy" => "https_proxy",
-                    _ => "no_proxy",
-                };
-                self.set(name, unquote(&c[2]), line, t, 1);
-            }
-        }
-        if t.contains("HOST")
-            && let Some(c) = HOST_IP_RE.captures(t)
-        {
-            self.set("host_ip", &c[1], line, t, 2);
-        }
-        if t.contains("GIT_BASE=")
-            && let Some(c) = GIT_BASE_RE.captures(t)
-        {
-            self.set("git_base", &c[1], line, t, 1);
-        }
-        if t.contains("://") {
-            self.observe_urls(line, t, t);
         }
     }
 

@@ -411,13 +411,6 @@ impl Prefilter {
             }
         }
     }
-
-    /// Whether any pattern may match `line` (the cheap first test).
-    pub fn any(&self, line: &str) -> bool {
-        !self.always.is_empty()
-            || self.start.matching(line).next().is_some()
-            || self.inner.ac.as_ref().is_some_and(|ac| ac.is_match(line))
-    }
 }
 
 #[cfg(test)]
