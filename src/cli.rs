@@ -102,6 +102,11 @@ enum RulesAction {
         #[arg(long = "rules", value_name = "PATH")]
         rules: Vec<PathBuf>,
     },
+    /// Every signature's regexes, one per line (for grep -E / rg -f)
+    Patterns {
+        #[arg(long = "rules", value_name = "PATH")]
+        rules: Vec<PathBuf>,
+    },
     /// Run every signature's examples (built-in, and the files given)
     Test {
         #[arg(value_name = "PATH")]
@@ -258,6 +263,18 @@ fn rules_cmd(action: RulesAction) -> ExitCode {
                 ]);
             }
             let _ = emit(writeln!(out, "{t}\n{} signatures", rs.rules.len()));
+            ExitCode::Clean
+        }
+        RulesAction::Patterns { rules } => {
+            let rs = match RuleSet::load(&rules) {
+                Ok(r) => r,
+                Err(e) => return ExitCode::from_fail(e),
+            };
+            for p in &rs.patterns {
+                if emit(writeln!(out, "{}", p.regex.as_str())).is_err() {
+                    break;
+                }
+            }
             ExitCode::Clean
         }
         RulesAction::Show { id, rules } => {
