@@ -107,6 +107,8 @@ pub struct Failure {
 pub struct Analysis {
     pub format: Format,
     pub lines: u64,
+    /// The first timestamp a line carries (outfilter or Zuul), as written.
+    pub first_ts: Option<String>,
     pub facts: Facts,
     pub failure: Option<Failure>,
     /// Line of the success evidence (completed / host IP block / timing).
@@ -128,6 +130,7 @@ pub struct Analyzer<'r> {
     parser: DevstackParser,
     facts: Facts,
     lines: u64,
+    first_ts: Option<String>,
     ring: VecDeque<(u64, String)>,
     traces: VecDeque<TraceRec>,
     /// The last real step (not bookkeeping) of the most recent functions,
@@ -309,6 +312,7 @@ impl<'r> Analyzer<'r> {
             parser: DevstackParser::new(),
             facts: Facts::default(),
             lines: 0,
+            first_ts: None,
             ring: VecDeque::with_capacity(RING_LINES),
             traces: VecDeque::with_capacity(RING_TRACES),
             by_func: Vec::with_capacity(FUNCS),
@@ -363,6 +367,11 @@ impl<'r> Analyzer<'r> {
 
     fn feed_line(&mut self, line: &Line<'_>) {
         self.lines = line.number;
+        if self.first_ts.is_none()
+            && let Some(ts) = line.ts
+        {
+            self.first_ts = Some(ts.to_string());
+        }
         let body: &str = &line.body;
         let number = line.number;
         match &mut self.other {
@@ -766,6 +775,7 @@ impl<'r> Analyzer<'r> {
         Analysis {
             format: self.format.unwrap_or(Format::Devstack),
             lines: self.lines,
+            first_ts: self.first_ts,
             facts: self.facts,
             failure: self.failure,
             success_line: self.success_line,

@@ -626,6 +626,7 @@ pub fn diagnose_with(
         },
         error: None,
         lines: a.lines,
+        started: a.first_ts.clone(),
         phase: a.facts.value("phase"),
         facts: shown_facts(a),
         notes: vec![],

@@ -129,6 +129,9 @@ pub struct Report {
     /// Context for the human report only.
     #[serde(skip)]
     pub lines: u64,
+    /// The first timestamp in the input (outfilter or Zuul), as written.
+    #[serde(skip)]
+    pub started: Option<String>,
     #[serde(skip)]
     pub phase: Option<String>,
     #[serde(skip)]
@@ -151,6 +154,7 @@ impl Report {
             findings: vec![],
             error: Some(error),
             lines: 0,
+            started: None,
             phase: None,
             facts: vec![],
             notes: vec![],
