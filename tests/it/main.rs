@@ -5,6 +5,7 @@ mod cli;
 mod contracts;
 mod props;
 mod samples;
+mod scan;
 
 use std::path::{Path, PathBuf};
 
