@@ -295,6 +295,30 @@ fn is_helper(cmd: &str) -> bool {
     P.iter().any(|p| cmd.starts_with(p))
 }
 
+/// The function of a `file:func:line` source (the file and function hold
+/// no `:`); empty for a bare trace.
+fn func_of(source: &str) -> &str {
+    let rest = source.split_once(':').map_or("", |(_, r)| r);
+    rest.split_once(':').map_or(rest, |(f, _)| f)
+}
+
+/// Appends `n` in decimal (what `write!` would, without the formatting
+/// machinery on the per-line path).
+fn push_number(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+}
+
 fn in_trap(func: Option<&str>, cmd: &str) -> bool {
     matches!(
         func,
@@ -562,14 +586,11 @@ impl<'r> Analyzer<'r> {
 
     /// Remembers `rec` as the last real step of its function.
     fn note_step(&mut self, rec: &TraceRec) {
-        let func = rec.source.split(':').nth(1).unwrap_or("");
+        let func = func_of(&rec.source);
         if func.is_empty() {
             return;
         }
-        let pos = self
-            .by_func
-            .iter()
-            .position(|t| t.source.split(':').nth(1) == Some(func));
+        let pos = self.by_func.iter().position(|t| func_of(&t.source) == func);
         let mut slot = match pos {
             Some(i) => self.by_func.remove(i),
             None if self.by_func.len() == FUNCS => self.by_func.remove(0),
@@ -629,10 +650,12 @@ impl<'r> Analyzer<'r> {
                 rec.depth = *depth;
                 rec.source.clear();
                 if file.is_some() || func.is_some() || src_line.is_some() {
-                    use std::fmt::Write as _;
-                    let _ = write!(rec.source, "{}:{}:", file.unwrap_or(""), func.unwrap_or(""));
+                    rec.source.push_str(file.unwrap_or(""));
+                    rec.source.push(':');
+                    rec.source.push_str(func.unwrap_or(""));
+                    rec.source.push(':');
                     if let Some(l) = src_line {
-                        let _ = write!(rec.source, "{l}");
+                        push_number(&mut rec.source, *l);
                     }
                 }
                 rec.command.clear();
