@@ -134,8 +134,9 @@ pub struct Analyzer<'r> {
     ring: VecDeque<(u64, String)>,
     traces: VecDeque<TraceRec>,
     /// The last real step (not bookkeeping) of the most recent functions,
-    /// most recent last: the culprit of a `die` after a long helper loop.
-    by_func: Vec<TraceRec>,
+    /// most recent last, each with its function's name: the culprit of a
+    /// `die` after a long helper loop.
+    by_func: Vec<(String, TraceRec)>,
     current_block: u64,
     phase: u32,
     failure: Option<Failure>,
@@ -542,6 +543,7 @@ impl<'r> Analyzer<'r> {
                         self.by_func
                             .iter()
                             .rev()
+                            .map(|(_, t)| t)
                             .find(|t| die_func.is_some() && same_func(t))
                     })
                     .or_else(|| it.find(|(_, t)| real(t)).map(|(_, t)| t))
@@ -590,18 +592,20 @@ impl<'r> Analyzer<'r> {
         if func.is_empty() {
             return;
         }
-        let pos = self.by_func.iter().position(|t| func_of(&t.source) == func);
-        let mut slot = match pos {
+        let pos = self.by_func.iter().position(|(f, _)| f == func);
+        let (mut name, mut slot) = match pos {
             Some(i) => self.by_func.remove(i),
             None if self.by_func.len() == FUNCS => self.by_func.remove(0),
-            None => TraceRec::default(),
+            None => Default::default(),
         };
+        name.clear();
+        name.push_str(func);
         slot.line = rec.line;
         slot.depth = rec.depth;
         slot.source.clone_from(&rec.source);
         slot.command.clone_from(&rec.command);
         slot.text.clone_from(&rec.text);
-        self.by_func.push(slot);
+        self.by_func.push((name, slot));
     }
 
     fn mark_post(&mut self, number: u64) {
