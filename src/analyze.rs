@@ -134,8 +134,9 @@ pub struct Analyzer<'r> {
     ring: VecDeque<(u64, String)>,
     traces: VecDeque<TraceRec>,
     /// The last real step (not bookkeeping) of the most recent functions,
-    /// most recent last: the culprit of a `die` after a long helper loop.
-    by_func: Vec<TraceRec>,
+    /// most recent last, each with its function's name: the culprit of a
+    /// `die` after a long helper loop.
+    by_func: Vec<(String, TraceRec)>,
     current_block: u64,
     phase: u32,
     failure: Option<Failure>,
@@ -293,6 +294,30 @@ fn is_assignment(cmd: &str) -> bool {
 fn is_helper(cmd: &str) -> bool {
     const P: &[&str] = &["warn ", "time_start ", "time_stop ", "deprecated "];
     P.iter().any(|p| cmd.starts_with(p))
+}
+
+/// The function of a `file:func:line` source (the file and function hold
+/// no `:`); empty for a bare trace.
+fn func_of(source: &str) -> &str {
+    let rest = source.split_once(':').map_or("", |(_, r)| r);
+    rest.split_once(':').map_or(rest, |(f, _)| f)
+}
+
+/// Appends `n` in decimal (what `write!` would, without the formatting
+/// machinery on the per-line path).
+fn push_number(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 fn in_trap(func: Option<&str>, cmd: &str) -> bool {
@@ -518,6 +543,7 @@ impl<'r> Analyzer<'r> {
                         self.by_func
                             .iter()
                             .rev()
+                            .map(|(_, t)| t)
                             .find(|t| die_func.is_some() && same_func(t))
                     })
                     .or_else(|| it.find(|(_, t)| real(t)).map(|(_, t)| t))
@@ -562,25 +588,24 @@ impl<'r> Analyzer<'r> {
 
     /// Remembers `rec` as the last real step of its function.
     fn note_step(&mut self, rec: &TraceRec) {
-        let func = rec.source.split(':').nth(1).unwrap_or("");
+        let func = func_of(&rec.source);
         if func.is_empty() {
             return;
         }
-        let pos = self
-            .by_func
-            .iter()
-            .position(|t| t.source.split(':').nth(1) == Some(func));
-        let mut slot = match pos {
+        let pos = self.by_func.iter().position(|(f, _)| f == func);
+        let (mut name, mut slot) = match pos {
             Some(i) => self.by_func.remove(i),
             None if self.by_func.len() == FUNCS => self.by_func.remove(0),
-            None => TraceRec::default(),
+            None => Default::default(),
         };
+        name.clear();
+        name.push_str(func);
         slot.line = rec.line;
         slot.depth = rec.depth;
         slot.source.clone_from(&rec.source);
         slot.command.clone_from(&rec.command);
         slot.text.clone_from(&rec.text);
-        self.by_func.push(slot);
+        self.by_func.push((name, slot));
     }
 
     fn mark_post(&mut self, number: u64) {
@@ -629,10 +654,12 @@ impl<'r> Analyzer<'r> {
                 rec.depth = *depth;
                 rec.source.clear();
                 if file.is_some() || func.is_some() || src_line.is_some() {
-                    use std::fmt::Write as _;
-                    let _ = write!(rec.source, "{}:{}:", file.unwrap_or(""), func.unwrap_or(""));
+                    rec.source.push_str(file.unwrap_or(""));
+                    rec.source.push(':');
+                    rec.source.push_str(func.unwrap_or(""));
+                    rec.source.push(':');
                     if let Some(l) = src_line {
-                        let _ = write!(rec.source, "{l}");
+                        push_number(&mut rec.source, *l);
                     }
                 }
                 rec.command.clear();

@@ -62,6 +62,48 @@ static SERVICE_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:run_process|enable_service|start_service|_run_under_systemd|write_uwsgi_user_unit_file|service_check) ([\w.-]+)").unwrap()
 });
 
+/// The commands [`SERVICE_RE`] starts with: a cheap test before the regex,
+/// which would otherwise run on every traced command.
+const SERVICE_WORDS: &[&str] = &[
+    "run_process",
+    "enable_service",
+    "start_service",
+    "_run_under_systemd",
+    "write_uwsgi_user_unit_file",
+    "service_check",
+];
+
+/// Which value regexes can match a text, found in one pass over its `=`
+/// and `:` bytes: each regex needs `NAME=` or `://`, so a text without
+/// them (most lines) costs one memchr.
+#[derive(Debug, Default)]
+struct Triggers {
+    /// `proxy=` or `PROXY=` (the three proxy variables).
+    proxy: bool,
+    /// `HOST_IP=` or `SERVICE_HOST=`.
+    host_ip: bool,
+    git_base: bool,
+    url: bool,
+}
+
+impl Triggers {
+    fn of(s: &str) -> Triggers {
+        let b = s.as_bytes();
+        let mut t = Triggers::default();
+        for at in memchr::memchr2_iter(b'=', b':', b) {
+            if b[at] == b':' {
+                t.url |= b[at + 1..].starts_with(b"//");
+                continue;
+            }
+            let name = &b[..at];
+            t.proxy |= name.ends_with(b"proxy") || name.ends_with(b"PROXY");
+            t.host_ip |= name.ends_with(b"HOST_IP") || name.ends_with(b"SERVICE_HOST");
+            t.git_base |= name.ends_with(b"GIT_BASE");
+        }
+        t
+    }
+}
+
 fn unquote(v: &str) -> &str {
     v.trim_matches(|c| c == '\'' || c == '"')
 }
@@ -185,7 +227,8 @@ impl Facts {
     /// Assignments a line shows (proxies, HOST_IP, GIT_BASE) and service
     /// URLs. A traced command outranks echoed text by `lift`.
     fn observe_values(&mut self, line: u64, s: &str, text: &str, lift: u8) {
-        if s.contains("proxy=") || s.contains("PROXY=") {
+        let seen = Triggers::of(s);
+        if seen.proxy {
             for c in PROXY_RE.captures_iter(s) {
                 let name = match c[1].to_ascii_lowercase().as_str() {
                     "http_proxy" => "http_proxy",
@@ -195,17 +238,17 @@ impl Facts {
                 self.set(name, unquote(&c[2]), line, text, 1 + lift);
             }
         }
-        if s.contains("HOST")
+        if seen.host_ip
             && let Some(c) = HOST_IP_RE.captures(s)
         {
             self.set("host_ip", &c[1], line, text, 2 + lift);
         }
-        if s.contains("GIT_BASE=")
+        if seen.git_base
             && let Some(c) = GIT_BASE_RE.captures(s)
         {
             self.set("git_base", &c[1], line, text, 1 + lift);
         }
-        if s.contains("://") {
+        if seen.url {
             self.observe_urls(line, s, text);
         }
     }
@@ -234,7 +277,11 @@ impl Facts {
         {
             self.set("db_password", &format!("set ({})", &c[1]), line, text, 2);
         }
-        if let Some(c) = SERVICE_RE.captures(cmd) {
+        if SERVICE_WORDS
+            .iter()
+            .any(|w| cmd.strip_prefix(w).is_some_and(|r| r.starts_with(' ')))
+            && let Some(c) = SERVICE_RE.captures(cmd)
+        {
             let s = c[1].to_string();
             if self.services.len() < MAX_SERVICES && !self.services.contains(&s) {
                 self.services.push(s);

@@ -68,7 +68,17 @@ pub fn peel(number: u64, raw: &[u8]) -> Line<'_> {
     }
 }
 
+/// Whether `b` is a byte [`clean`] acts on: CR, ESC, SO, SI or backspace.
+fn is_layer_byte(b: u8) -> bool {
+    matches!(b, b'\r' | 0x1b | 0x0e | 0x0f | 0x08)
+}
+
 fn clean<'s>(body: &'s str, layers: &mut Layers) -> Cow<'s, str> {
+    // Almost every line has none of these bytes: one pass without early
+    // exit (so it vectorises) settles it.
+    if !body.bytes().fold(false, |seen, b| seen | is_layer_byte(b)) {
+        return Cow::Borrowed(body);
+    }
     // `\r\r\n` (CRLF through a tty) and `\r` before a colour reset both
     // leave carriage returns at the end once the rest is peeled.
     let trim = |s: &str, layers: &mut Layers| -> usize {
@@ -87,10 +97,7 @@ fn clean<'s>(body: &'s str, layers: &mut Layers) -> Cow<'s, str> {
         }
         None => body,
     };
-    if body
-        .bytes()
-        .any(|b| b == 0x1b || b == 0x0e || b == 0x0f || b == 0x08)
-    {
+    if body.bytes().any(|b| is_layer_byte(b) && b != b'\r') {
         layers.ansi = true;
         let mut s = strip_ansi(body);
         let t = trim(&s, layers);
