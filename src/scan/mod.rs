@@ -140,7 +140,9 @@ fn inside(at: Option<&str>, opts: &Options) -> bool {
 /// Scans one file. Never fails: problems are part of the verdict.
 pub fn scan_file(rules: &RuleSet, path: &Path, bytes: u64, opts: &Options) -> FileResult {
     let input = path.display().to_string();
-    let head = peek(path);
+    // a FIFO or device given by name is read once, by the diagnosis
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    let head = if regular { peek(path) } else { Vec::new() };
     let window = &head[..head.len().min(BINARY_WINDOW)];
     if let Some(at) = memchr::memchr(0, window) {
         return FileResult {
