@@ -10,6 +10,13 @@ use stacklog::diagnose::{matched_ids, pattern_kind_name};
 use stacklog::input::InputSpec;
 use stacklog::report::{self, human::Style};
 use stacklog::rules::{RuleSet, rule_files};
+use stacklog::scan::{
+    self, dates,
+    dates::Bucketing,
+    glob::{Filter, Glob},
+    progress::Progress,
+    walk,
+};
 
 /// Exit codes (DESIGN.md §6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,6 +56,86 @@ enum Format {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum ScanFormat {
+    Human,
+    /// One diagnose object per input, then the summary object
+    Json,
+    /// One row per input
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum MergeFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum By {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, clap::Args)]
+struct ScanArgs {
+    /// Files and directories (walked recursively, in name order)
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Also scan the paths listed in FILE, one per line (- for stdin)
+    #[arg(long, value_name = "FILE|-")]
+    files_from: Vec<String>,
+    /// Scan only files matching GLOB (name, or path below the directory
+    /// given when it holds a /); repeatable
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Skip files and directories matching GLOB; repeatable
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Follow symbolic links met in directories
+    #[arg(short = 'L', long)]
+    follow: bool,
+    /// Worker threads (default: one per core)
+    #[arg(
+        short = 'j',
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        hide_default_value = true
+    )]
+    threads: usize,
+    /// Only runs at or after DATE (the log's first timestamp, else the
+    /// file's mtime): YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Only runs at or before DATE (a bare date includes that whole day)
+    #[arg(long, value_name = "DATE")]
+    until: Option<String>,
+    /// Timeline buckets
+    #[arg(long, value_enum, default_value = "week")]
+    by: By,
+    #[arg(long, value_enum, default_value = "human")]
+    format: ScanFormat,
+    /// Causes and clusters listed in the human report
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    top: usize,
+    /// Write one draft signature per cluster of unexplained failures
+    #[arg(long, value_name = "DIR")]
+    draft_rules: Option<PathBuf>,
+    /// No progress line on stderr
+    #[arg(short, long)]
+    quiet: bool,
+    /// More signature files (a file or a directory of *.toml)
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Do not read the worlddumps that stack.sh logs name
+    #[arg(long)]
+    no_worlddump: bool,
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -81,6 +168,22 @@ enum Command {
     Parse {
         #[arg(value_name = "PATH|-")]
         input: String,
+    },
+    /// Bulk analysis of many logs: causes, trends, unexplained clusters
+    Scan(ScanArgs),
+    /// Combine the summaries of several `scan --format json` runs
+    Merge {
+        /// Outputs of `scan --format json` (their final summary objects are
+        /// read), or - for stdin
+        #[arg(required = true, value_name = "SUMMARY|-")]
+        summaries: Vec<String>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: MergeFormat,
+        /// Causes and clusters listed in the human report
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        top: usize,
+        #[arg(long, value_enum, default_value = "auto")]
+        color: ColorChoice,
     },
     /// The signature catalogue and its self-test
     Rules {
@@ -190,6 +293,221 @@ pub fn run() -> i32 {
         }
         Command::Parse { input } => parse(&InputSpec::parse(&input)) as i32,
         Command::Rules { action } => rules_cmd(action) as i32,
+        Command::Scan(args) => scan(args) as i32,
+        Command::Merge {
+            summaries,
+            format,
+            top,
+            color,
+        } => merge(&summaries, format, top, color) as i32,
+    }
+}
+
+/// Settings for `scan`, checked and free of clap.
+struct ScanConfig {
+    paths: Vec<PathBuf>,
+    options: scan::Options,
+    format: ScanFormat,
+    shown: report::scan::Shown,
+    draft_rules: Option<PathBuf>,
+    progress: bool,
+    style: Style,
+}
+
+fn scan_config(a: ScanArgs) -> Result<ScanConfig, String> {
+    let mut paths = a.paths;
+    for list in &a.files_from {
+        let got = if list == "-" {
+            walk::read_list("-", io::stdin().lock())?
+        } else {
+            let f = std::fs::File::open(list).map_err(|e| format!("{list}: {e}"))?;
+            walk::read_list(list, io::BufReader::new(f))?
+        };
+        paths.extend(got);
+    }
+    if paths.is_empty() {
+        return Err("nothing to scan: give paths, or --files-from FILE".into());
+    }
+    let globs = |list: &[String]| -> Result<Vec<Glob>, String> {
+        list.iter().map(|g| Glob::new(g)).collect()
+    };
+    let since = a
+        .since
+        .as_deref()
+        .map(|d| dates::parse_bound(d, false))
+        .transpose()?;
+    let until = a
+        .until
+        .as_deref()
+        .map(|d| dates::parse_bound(d, true))
+        .transpose()?;
+    if let (Some(s), Some(u)) = (&since, &until)
+        && s > u
+    {
+        return Err(format!("--since {s} is after --until {u}"));
+    }
+    Ok(ScanConfig {
+        paths,
+        options: scan::Options {
+            walk: walk::WalkOptions {
+                filter: Filter {
+                    include: globs(&a.include)?,
+                    exclude: globs(&a.exclude)?,
+                },
+                follow: a.follow,
+            },
+            diagnose: stacklog::DiagnoseOptions {
+                worlddump: None,
+                no_worlddump: a.no_worlddump,
+            },
+            threads: a.threads,
+            since,
+            until,
+            by: match a.by {
+                By::Day => Bucketing::Day,
+                By::Week => Bucketing::Week,
+                By::Month => Bucketing::Month,
+            },
+        },
+        format: a.format,
+        shown: report::scan::Shown {
+            top: a.top,
+            ..Default::default()
+        },
+        draft_rules: a.draft_rules,
+        progress: !a.quiet && io::stderr().is_terminal(),
+        style: Style {
+            color: use_color(a.color),
+        },
+    })
+}
+
+fn scan(args: ScanArgs) -> ExitCode {
+    let rules = match RuleSet::load(&args.rules) {
+        Ok(r) => r,
+        Err(e) => return ExitCode::from_fail(e),
+    };
+    let cfg = match scan_config(args) {
+        Ok(c) => c,
+        Err(e) => return ExitCode::from_fail(e),
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut open = true;
+    if let ScanFormat::Csv = cfg.format {
+        open = emit(writeln!(out, "{}", report::scan::CSV_HEADER)).is_ok();
+    }
+    let progress = cfg
+        .progress
+        .then(|| Progress::start(cfg.paths.clone(), cfg.options.walk.clone()));
+    let mut code = ExitCode::Clean;
+    let mut each = |f: &scan::FileResult| -> bool {
+        if let Some(r) = f.report() {
+            if r.error.is_some() {
+                code = code.worst(ExitCode::Error);
+            }
+            if r.outcome == report::Outcome::Failure && !f.is_companion() {
+                code = code.worst(ExitCode::Failure);
+            }
+        }
+        if !open {
+            return false;
+        }
+        let written = match cfg.format {
+            ScanFormat::Human => Ok(()),
+            ScanFormat::Json => match f.report() {
+                Some(r) => report::json::write(&mut out, r),
+                None => Ok(()),
+            },
+            ScanFormat::Csv => report::scan::write_csv_row(&mut out, f),
+        };
+        open = emit(written).is_ok();
+        open
+    };
+    let result = scan::run(
+        &rules,
+        &cfg.paths,
+        &cfg.options,
+        progress.as_ref().map(Progress::counters),
+        &mut each,
+    );
+    if let Some(p) = progress {
+        p.finish();
+    }
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => return ExitCode::from_fail(e),
+    };
+    if let Some(dir) = &cfg.draft_rules {
+        match scan::draft::write_all(dir, &summary.clusters) {
+            Ok(files) => eprintln!(
+                "stacklog: {} draft signature(s) written to {}",
+                files.len(),
+                dir.display()
+            ),
+            Err(e) => {
+                eprintln!("stacklog: cannot write draft signatures: {e}");
+                code = code.worst(ExitCode::Error);
+            }
+        }
+    }
+    if !open {
+        return code;
+    }
+    let written = match cfg.format {
+        ScanFormat::Human => report::scan::write_human(&mut out, &summary, &cfg.style, cfg.shown),
+        ScanFormat::Json => report::scan::write_json(&mut out, &summary),
+        ScanFormat::Csv => Ok(()),
+    };
+    let _ = emit(written.and_then(|_| out.flush()));
+    code
+}
+
+fn merge(inputs: &[String], format: MergeFormat, top: usize, color: ColorChoice) -> ExitCode {
+    let mut parts = vec![];
+    for name in inputs {
+        let text = if name == "-" {
+            let mut s = String::new();
+            io::Read::read_to_string(&mut io::stdin().lock(), &mut s).map(|_| s)
+        } else {
+            std::fs::read_to_string(name)
+        };
+        let text = match text {
+            Ok(t) => t,
+            Err(e) => return ExitCode::from_fail(format!("{name}: {e}")),
+        };
+        match scan::read_summaries(name, &text) {
+            Ok(s) => parts.extend(s),
+            Err(e) => return ExitCode::from_fail(e),
+        }
+    }
+    let summary = match scan::summary::Summary::merge(&parts) {
+        Ok(s) => s,
+        Err(e) => return ExitCode::from_fail(e),
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let written = match format {
+        MergeFormat::Json => report::scan::write_json(&mut out, &summary),
+        MergeFormat::Human => report::scan::write_human(
+            &mut out,
+            &summary,
+            &Style {
+                color: use_color(color),
+            },
+            report::scan::Shown {
+                top,
+                ..Default::default()
+            },
+        ),
+    };
+    let _ = emit(written.and_then(|_| out.flush()));
+    if !summary.unreadable.is_empty() {
+        ExitCode::Error
+    } else if summary.failures > 0 {
+        ExitCode::Failure
+    } else {
+        ExitCode::Clean
     }
 }
 

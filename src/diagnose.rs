@@ -630,6 +630,7 @@ pub fn diagnose_with(
         phase: a.facts.value("phase"),
         facts: shown_facts(a),
         notes: vec![],
+        worlddump: None,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod sanitize;
+pub mod scan;
 
 use std::path::{Path, PathBuf};
 
@@ -116,6 +117,7 @@ pub fn diagnose_input_with(rules: &RuleSet, spec: &InputSpec, opts: &DiagnoseOpt
     });
     let mut report = diagnose::diagnose_with(rules, &spec.name(), &analysis, companion);
     report.notes = notes;
+    report.worlddump = dump.as_ref().map(|(path, _)| path.clone());
     if let Some(e) = err {
         report.error = Some(e.to_string());
     }

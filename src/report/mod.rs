@@ -5,6 +5,7 @@ pub mod events;
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod scan;
 
 use serde::Serialize;
 
@@ -139,6 +140,9 @@ pub struct Report {
     /// Remarks for the human report (the worlddump used or not found).
     #[serde(skip)]
     pub notes: Vec<String>,
+    /// The worlddump read as this log's evidence, as its path was given.
+    #[serde(skip)]
+    pub worlddump: Option<String>,
 }
 
 impl Report {
@@ -158,6 +162,7 @@ impl Report {
             phase: None,
             facts: vec![],
             notes: vec![],
+            worlddump: None,
         }
     }
 }

@@ -6,6 +6,7 @@ mod contracts;
 mod corpus;
 mod props;
 mod samples;
+mod scan;
 
 use std::path::{Path, PathBuf};
 
