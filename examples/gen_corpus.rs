@@ -41,7 +41,10 @@ fn parse_args() -> Result<(corpus::Config, PathBuf, PathBuf), String> {
             _ => return Err(format!("unknown option {a}")),
         }
     }
-    for (name, share) in [("--gzip-share", cfg.gzip_share), ("--go-share", cfg.go_share)] {
+    for (name, share) in [
+        ("--gzip-share", cfg.gzip_share),
+        ("--go-share", cfg.go_share),
+    ] {
         if !(0.0..=1.0).contains(&share) {
             return Err(format!("{name} must be between 0 and 1"));
         }

@@ -156,7 +156,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
 }
 
 /// Milliseconds since the epoch -> (y, m, d, H, M, S, ms).
@@ -225,9 +233,17 @@ enum TokKind {
     DateTime,
     /// `YYYY-MM-DD-HHMMSS` in a file name: the log's start, or the clock
     /// for a worlddump's name (it is taken when the dump runs).
-    DateCompact { worlddump: bool },
+    DateCompact {
+        worlddump: bool,
+    },
     /// An IPv4 address; `host` when it is the sample's own HOST_IP.
-    Ip { a: u8, b: u8, c: u8, d: u8, host: bool },
+    Ip {
+        a: u8,
+        b: u8,
+        c: u8,
+        d: u8,
+        host: bool,
+    },
     Uuid,
     /// A run of 16+ hex digits (git shas, cache keys).
     Hex,
@@ -371,27 +387,27 @@ fn tokenize(text: &str, host: Option<[u8; 4]>) -> Vec<Tok> {
                 continue;
             }
         }
-        if boundary && prev != b'.' && b[i].is_ascii_digit() {
-            if let Some((n, [a, bb, c, d])) = ip_at(b, i) {
-                let keep = a == 127 || a == 0 || a == 255 || a >= 224;
-                if !keep {
-                    let is_host = host == Some([a, bb, c, d]);
-                    i = push(
-                        i,
-                        i + n,
-                        TokKind::Ip {
-                            a,
-                            b: bb,
-                            c,
-                            d,
-                            host: is_host,
-                        },
-                    );
-                } else {
-                    i += n;
-                }
-                continue;
+        if boundary
+            && prev != b'.'
+            && b[i].is_ascii_digit()
+            && let Some((n, [a, bb, c, d])) = ip_at(b, i)
+        {
+            // loopback, "any", broadcast and multicast mean what they say
+            let keep = a == 127 || a == 0 || a == 255 || a >= 224;
+            if keep {
+                i += n;
+            } else {
+                let host = host == Some([a, bb, c, d]);
+                let kind = TokKind::Ip {
+                    a,
+                    b: bb,
+                    c,
+                    d,
+                    host,
+                };
+                i = push(i, i + n, kind);
             }
+            continue;
         }
         if boundary && uuid_at(b, i) {
             i = push(i, i + 36, TokKind::Uuid);
@@ -472,9 +488,11 @@ fn plain_ps4(line: &str) -> String {
     }
     let loc_end = rest.find(' ').unwrap_or(rest.len());
     let loc = &rest[..loc_end];
-    let is_loc = loc.matches(':').count() == 2 && loc.rsplit(':').next().is_some_and(|n| {
-        !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit())
-    });
+    let is_loc = loc.matches(':').count() == 2
+        && loc
+            .rsplit(':')
+            .next()
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit()));
     let cmd = rest[loc_end..].trim_start();
     if !is_loc || !rest[loc_end..].starts_with("  ") {
         return line.to_string();
@@ -589,14 +607,24 @@ pub struct Material {
 /// files, and excerpts without an ending.
 const ENDINGS: &[(&str, Era, bool, Option<&str>)] = &[
     // known failures, today
-    ("long-proxy-keystone-unreachable.log", Era::New, false, Some("Starting Keystone")),
+    (
+        "long-proxy-keystone-unreachable.log",
+        Era::New,
+        false,
+        Some("Starting Keystone"),
+    ),
     ("new-apt-fetch-failed.log", Era::New, false, None),
     ("new-mysql-cannot-connect.log", Era::New, false, None),
     ("new-git-repo-not-found.log", Era::New, false, None),
     ("new-git-timeout.log", Era::New, false, None),
     ("new-dns-resolve.log", Era::New, false, None),
     ("new-apt-lock.log", Era::New, false, None),
-    ("new-pip-no-matching-distribution.log", Era::New, false, None),
+    (
+        "new-pip-no-matching-distribution.log",
+        Era::New,
+        false,
+        None,
+    ),
     ("new-keystone-did-not-start.log", Era::New, false, None),
     ("new-systemd-unit-failed.log", Era::New, false, None),
     ("new-rabbitmq-password.log", Era::New, false, None),
@@ -676,9 +704,10 @@ impl Material {
         ];
         let mut endings = vec![];
         for &(name, era, console, own_body) in ENDINGS {
-            let (outcome, rule) = dev.get(&format!("devstack/{name}")).cloned().ok_or_else(|| {
-                io::Error::other(format!("{name}: not in samples/expected.tsv"))
-            })?;
+            let (outcome, rule) = dev
+                .get(&format!("devstack/{name}"))
+                .cloned()
+                .ok_or_else(|| io::Error::other(format!("{name}: not in samples/expected.tsv")))?;
             let doc = load_doc(&samples.join("devstack").join(name), console)?;
             let (body_index, tail_start) = match (own_body, era) {
                 (Some(until), _) => {
@@ -887,8 +916,12 @@ impl Plan {
     pub fn counts(&self) -> BTreeMap<(String, String, String), usize> {
         let mut out = BTreeMap::new();
         for e in &self.entries {
-            *out.entry((e.kind.as_str().to_string(), e.outcome.clone(), e.rule.clone()))
-                .or_default() += 1;
+            *out.entry((
+                e.kind.as_str().to_string(),
+                e.outcome.clone(),
+                e.rule.clone(),
+            ))
+            .or_default() += 1;
         }
         out
     }
@@ -937,7 +970,7 @@ impl Varier {
         // multipliers coprime to 251 (prime) and to 250 = 2 * 5^3
         let k3 = 1 + rng.below(250);
         let mut k4 = 1 + rng.below(249);
-        while k4 % 2 == 0 || k4 % 5 == 0 {
+        while k4.is_multiple_of(2) || k4.is_multiple_of(5) {
             k4 += 1;
         }
         Varier {

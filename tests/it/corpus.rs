@@ -194,10 +194,7 @@ fn the_same_seed_writes_the_same_bytes() {
     );
 
     // another seed: other ids and dates, same verdicts for the same samples
-    let other = bench_corpus::Config {
-        seed: 7,
-        ..small()
-    };
+    let other = bench_corpus::Config { seed: 7, ..small() };
     let m = bench_corpus::Material::load(&samples).unwrap();
     let p1 = bench_corpus::Plan::new(&small(), &m);
     let p2 = bench_corpus::Plan::new(&other, &m);
