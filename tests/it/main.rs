@@ -3,6 +3,7 @@
 
 mod cli;
 mod contracts;
+mod corpus;
 mod props;
 mod samples;
 mod scan;
