@@ -203,3 +203,57 @@ fn the_same_seed_writes_the_same_bytes() {
         p2.entries.iter().map(|e| &e.path).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn a_scan_recovers_the_plan_exactly() {
+    let tmp = TempDir::new("scan");
+    let written = bench_corpus::generate(&small(), &root().join("samples"), &tmp.corpus()).unwrap();
+    let out = crate::stacklog()
+        .args(["scan", "-q", "--format", "json", "-j", "2"])
+        .arg(tmp.corpus())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "failures found, every file read"
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    let s = &last["summary"];
+    let plan = written.plan.counts();
+    let mut by_kind: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut causes: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut failures, mut explained) = (0, 0);
+    for ((kind, outcome, rule), n) in &plan {
+        *by_kind.entry((kind.clone(), outcome.clone())).or_default() += *n as u64;
+        if outcome == "failure" {
+            failures += *n as u64;
+            if rule != "-" {
+                explained += *n as u64;
+                *causes.entry(rule.clone()).or_default() += *n as u64;
+            }
+        }
+    }
+    for ((kind, outcome), n) in &by_kind {
+        assert_eq!(s["kinds"][kind][outcome], *n, "{kind} {outcome}: {s}");
+    }
+    assert_eq!(s["files"], 40);
+    assert_eq!(s["failures"], failures);
+    assert_eq!(s["explained"], explained);
+    let got: BTreeMap<String, u64> = s["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["rule"].as_str().unwrap().to_string(),
+                c["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, causes);
+    assert!(s["unreadable"].as_array().unwrap().is_empty());
+    // the runs carry their own dates: the timeline spans the corpus' days
+    assert!(s["timeline"].as_array().unwrap().len() > 1, "{s}");
+}
