@@ -95,6 +95,25 @@ fn from_path(name: &str, path: &Path, f: &mut dyn FnMut(u64, &[u8])) -> Result<u
     stream(name, BufReader::with_capacity(1 << 16, file), f)
 }
 
+/// Up to `limit` first bytes of a file, unzipped when it is gzip. Errors
+/// give fewer bytes (none for a file that cannot be opened): the full read
+/// reports them, with the input's name.
+pub fn head(path: &Path, limit: usize) -> Vec<u8> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(limit);
+    let Ok(file) = File::open(path) else {
+        return head;
+    };
+    let _ = file.take(limit as u64).read_to_end(&mut head);
+    if head.starts_with(&GZIP_MAGIC) {
+        let mut plain = Vec::with_capacity(limit);
+        let gz = flate2::read::MultiGzDecoder::new(&head[..]);
+        let _ = gz.take(limit as u64).read_to_end(&mut plain);
+        return plain;
+    }
+    head
+}
+
 /// Streams lines from a reader, unwrapping gzip when the first bytes say so.
 fn stream<R: BufRead>(
     name: &str,

@@ -18,15 +18,13 @@ pub mod summary;
 pub mod walk;
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 use crate::input::InputSpec;
 use crate::report::{Kind, Report};
 use crate::rules::RuleSet;
-use crate::{DiagnoseOptions, diagnose_input_with};
+use crate::{BINARY_WINDOW, DiagnoseOptions, diagnose_input_with};
 use dates::Bucketing;
 use progress::Counters;
 use summary::{Accumulator, Summary};
@@ -93,25 +91,6 @@ impl FileResult {
 /// How much of a file is read up front: for the binary test and for an
 /// early timestamp (so files outside the dates are not diagnosed at all).
 const PEEK: usize = 64 * 1024;
-/// A NUL byte in this many first bytes makes a file binary (as grep does).
-const BINARY_WINDOW: usize = 8 * 1024;
-
-/// The first bytes of a file, unzipped when it is gzip. Errors are left to
-/// the full read, which reports them with the input's name.
-fn peek(path: &Path) -> Vec<u8> {
-    let mut head = Vec::with_capacity(PEEK);
-    let Ok(file) = File::open(path) else {
-        return head;
-    };
-    let _ = file.take(PEEK as u64).read_to_end(&mut head);
-    if head.starts_with(&[0x1f, 0x8b]) {
-        let mut plain = Vec::with_capacity(PEEK);
-        let gz = flate2::read::MultiGzDecoder::new(&head[..]);
-        let _ = gz.take(PEEK as u64).read_to_end(&mut plain);
-        return plain;
-    }
-    head
-}
 
 /// The first timestamp among the complete lines of `head`.
 fn first_stamp(head: &[u8]) -> Option<String> {
@@ -142,7 +121,11 @@ pub fn scan_file(rules: &RuleSet, path: &Path, bytes: u64, opts: &Options) -> Fi
     let input = path.display().to_string();
     // a FIFO or device given by name is read once, by the diagnosis
     let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
-    let head = if regular { peek(path) } else { Vec::new() };
+    let head = if regular {
+        crate::input::head(path, PEEK)
+    } else {
+        Vec::new()
+    };
     let window = &head[..head.len().min(BINARY_WINDOW)];
     if let Some(at) = memchr::memchr(0, window) {
         return FileResult {

@@ -115,6 +115,11 @@ fn empty_and_binary_inputs_are_inconclusive() {
         let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
         assert_eq!(v["outcome"], "inconclusive");
     }
+    let (_, human) = run(&["diagnose", dir.join("bin.log").to_str().unwrap()]);
+    assert!(
+        human.contains("binary file (a NUL byte at offset 0)"),
+        "{human}"
+    );
 }
 
 #[test]
