@@ -11,7 +11,7 @@ use super::human::Style;
 use crate::report::SCHEMA;
 use crate::sanitize::for_terminal;
 use crate::scan::progress::human_bytes;
-use crate::scan::summary::{KINDS, Summary};
+use crate::scan::summary::{Counts, KINDS, Summary};
 use crate::scan::{FileResult, Verdict};
 
 /// How much of the report a person sees (the JSON has everything).
@@ -117,35 +117,28 @@ pub fn write_human(out: &mut dyn Write, s: &Summary, st: &Style, shown: Shown) -
     // by kind and outcome
     let mut k = table();
     k.set_header(vec!["kind", "failure", "success", "inconclusive", "total"]);
-    for kind in KINDS {
-        if let Some(c) = s.kinds.get(kind.as_str()) {
-            k.add_row(vec![
-                kind.as_str().to_string(),
-                c.failure.to_string(),
-                c.success.to_string(),
-                c.inconclusive.to_string(),
-                c.total().to_string(),
-            ]);
+    let row = |name: &str, c: &Counts| {
+        vec![
+            name.to_string(),
+            c.failure.to_string(),
+            c.success.to_string(),
+            c.inconclusive.to_string(),
+            c.total().to_string(),
+        ]
+    };
+    // the built-in kinds in their usual order, then any other
+    let known = KINDS.map(|k| k.as_str());
+    for name in known {
+        if let Some(c) = s.kinds.get(name) {
+            k.add_row(row(name, c));
         }
     }
     for (name, c) in &s.kinds {
-        if !KINDS.iter().any(|k| k.as_str() == name) {
-            k.add_row(vec![
-                name.clone(),
-                c.failure.to_string(),
-                c.success.to_string(),
-                c.inconclusive.to_string(),
-                c.total().to_string(),
-            ]);
+        if !known.contains(&name.as_str()) {
+            k.add_row(row(name, c));
         }
     }
-    k.add_row(vec![
-        "all".to_string(),
-        t.failure.to_string(),
-        t.success.to_string(),
-        t.inconclusive.to_string(),
-        t.total().to_string(),
-    ]);
+    k.add_row(row("all", &t));
     right(&mut k, &[1, 2, 3, 4]);
     writeln!(out, "\n{k}")?;
     match s.classification_rate {

@@ -63,6 +63,18 @@ pub struct Bucket {
     pub causes: BTreeMap<String, u64>,
 }
 
+impl Bucket {
+    fn empty(bucket: String) -> Bucket {
+        Bucket {
+            bucket,
+            inputs: 0,
+            failures: 0,
+            explained: 0,
+            causes: BTreeMap::new(),
+        }
+    }
+}
+
 /// A line of a cluster's example run.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Example {
@@ -211,13 +223,9 @@ impl Accumulator {
 
     fn bucket(&mut self, at: &str) -> &mut Bucket {
         let key = self.by.key(at);
-        self.timeline.entry(key.clone()).or_insert_with(|| Bucket {
-            bucket: key,
-            inputs: 0,
-            failures: 0,
-            explained: 0,
-            causes: BTreeMap::new(),
-        })
+        self.timeline
+            .entry(key.clone())
+            .or_insert_with(|| Bucket::empty(key))
     }
 
     /// Counts one input.
@@ -378,13 +386,7 @@ impl Accumulator {
             let cur = self
                 .timeline
                 .entry(b.bucket.clone())
-                .or_insert_with(|| Bucket {
-                    bucket: b.bucket.clone(),
-                    inputs: 0,
-                    failures: 0,
-                    explained: 0,
-                    causes: BTreeMap::new(),
-                });
+                .or_insert_with(|| Bucket::empty(b.bucket.clone()));
             cur.inputs += b.inputs;
             cur.failures += b.failures;
             cur.explained += b.explained;
