@@ -77,6 +77,20 @@ impl FileResult {
         }
     }
 
+    /// An input that could not be read at all.
+    fn unreadable(path: &Path, bytes: u64, why: &str) -> FileResult {
+        let name = path.display().to_string();
+        FileResult {
+            input: name.clone(),
+            bytes,
+            at: None,
+            verdict: Verdict::Scanned {
+                report: Box::new(Report::unreadable(name.clone(), format!("{name}: {why}"))),
+                companion: false,
+            },
+        }
+    }
+
     pub fn is_companion(&self) -> bool {
         matches!(
             self.verdict,
@@ -184,18 +198,7 @@ fn without_reading(entry: &Entry) -> Option<FileResult> {
             at: None,
             verdict: Verdict::Skipped(why.clone()),
         }),
-        Entry::Broken(p, why) => {
-            let name = p.display().to_string();
-            Some(FileResult {
-                input: name.clone(),
-                bytes: 0,
-                at: None,
-                verdict: Verdict::Scanned {
-                    report: Box::new(Report::unreadable(name.clone(), format!("{name}: {why}"))),
-                    companion: false,
-                },
-            })
-        }
+        Entry::Broken(p, why) => Some(FileResult::unreadable(p, 0, why)),
     }
 }
 
@@ -300,7 +303,18 @@ fn ordered(
                 };
                 let tx = tx.clone();
                 scope.spawn(move |_| {
-                    let r = scan_file(rules, &path, bytes, opts);
+                    // a bug met in one file must not lose it, nor hang the
+                    // scan waiting for its result: it is reported instead
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        scan_file(rules, &path, bytes, opts)
+                    }))
+                    .unwrap_or_else(|_| {
+                        FileResult::unreadable(
+                            &path,
+                            bytes,
+                            "internal error while diagnosing (please report it)",
+                        )
+                    });
                     // the receiver lives until every task has reported
                     let _ = tx.send((idx, r));
                 });
