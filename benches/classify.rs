@@ -12,10 +12,13 @@
 //! Run with `cargo bench --bench classify`.
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+
+#[path = "common/mod.rs"]
+mod common;
+use common::sample_logs;
 
 use stacklog::rules::{Format, RuleSet};
 
@@ -26,23 +29,10 @@ const CORPUS_BYTES: usize = 8 * 1024 * 1024;
 /// sample logs of a family, repeated in name order up to [`CORPUS_BYTES`]
 /// of raw text, and that raw size.
 fn bodies(family: &str) -> (Vec<String>, usize) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("samples")
-        .join(family);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "log"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no sample logs in {}", dir.display());
-    let texts: Vec<Vec<u8>> = files
-        .iter()
-        .map(|p| std::fs::read(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display())))
-        .collect();
+    let texts = sample_logs(family);
     let (mut out, mut raw) = (vec![], 0);
     'fill: loop {
-        for t in &texts {
+        for (_, t) in &texts {
             raw += t.len();
             stacklog::lines::for_each_line(t, 1, |n, l| {
                 out.push(stacklog::lines::peel(n, l).body.into_owned());

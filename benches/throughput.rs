@@ -6,10 +6,13 @@
 //! Run with `cargo bench --bench throughput`.
 
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+
+#[path = "common/mod.rs"]
+mod common;
+use common::{sample_logs, samples_dir};
 
 use stacklog::analyze::Analyzer;
 use stacklog::parse::devstack::DevstackParser;
@@ -18,35 +21,6 @@ use stacklog::rules::{Format, RuleSet};
 
 /// Corpus size the sample logs are repeated up to.
 const CORPUS_BYTES: usize = 32 * 1024 * 1024;
-
-fn samples_dir(family: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("samples")
-        .join(family)
-}
-
-/// The sample logs (`*.log`) of a family, in name order, each ending with a
-/// newline.
-fn sample_logs(family: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = samples_dir(family);
-    let mut logs: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "log"))
-        .map(|p| {
-            let mut bytes =
-                std::fs::read(&p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
-            if !bytes.is_empty() && !bytes.ends_with(b"\n") {
-                bytes.push(b'\n');
-            }
-            (p.file_name().unwrap().to_string_lossy().into_owned(), bytes)
-        })
-        .filter(|(_, b)| !b.is_empty())
-        .collect();
-    logs.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(!logs.is_empty(), "no sample logs in {}", dir.display());
-    logs
-}
 
 /// Concatenates the sample logs, in an order picked by a fixed-seed LCG
 /// (deterministic, but not a short period the branch predictor can learn),

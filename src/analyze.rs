@@ -109,6 +109,9 @@ pub struct Analysis {
     pub lines: u64,
     /// The first timestamp a line carries (outfilter or Zuul), as written.
     pub first_ts: Option<String>,
+    /// Where the first NUL byte is, if one is in the first
+    /// [`BINARY_WINDOW`] bytes: the input is binary, not a log.
+    pub nul_at: Option<usize>,
     pub facts: Facts,
     pub failure: Option<Failure>,
     /// Line of the success evidence (completed / host IP block / timing).
@@ -131,6 +134,9 @@ pub struct Analyzer<'r> {
     facts: Facts,
     lines: u64,
     first_ts: Option<String>,
+    /// How many first bytes were looked at for a NUL byte.
+    head_seen: usize,
+    nul_at: Option<usize>,
     ring: VecDeque<(u64, String)>,
     traces: VecDeque<TraceRec>,
     /// The last real step (not bookkeeping) of the most recent functions,
@@ -147,6 +153,10 @@ pub struct Analyzer<'r> {
     devstack_markers: u64,
     matched: Vec<usize>,
 }
+
+/// A NUL byte in this many first bytes makes an input binary (as grep
+/// decides).
+pub const BINARY_WINDOW: usize = 8 * 1024;
 
 /// When the format is looked at: after this many lines, a clear sign of
 /// one decides it; at the last step the default (stack.sh) is taken. CI
@@ -338,6 +348,8 @@ impl<'r> Analyzer<'r> {
             facts: Facts::default(),
             lines: 0,
             first_ts: None,
+            head_seen: 0,
+            nul_at: None,
             ring: VecDeque::with_capacity(RING_LINES),
             traces: VecDeque::with_capacity(RING_TRACES),
             by_func: Vec::with_capacity(FUNCS),
@@ -362,6 +374,9 @@ impl<'r> Analyzer<'r> {
 
     /// Feeds one raw line (without its newline).
     pub fn feed(&mut self, number: u64, raw: &[u8]) {
+        if self.head_seen < BINARY_WINDOW {
+            self.look_for_nul(raw);
+        }
         if self.format.is_none() {
             if self.sniffer.push(number, raw) {
                 self.decide();
@@ -370,6 +385,19 @@ impl<'r> Analyzer<'r> {
         }
         let line = peel(number, raw);
         self.feed_line(&line);
+    }
+
+    /// Looks for a NUL byte in the part of `raw` (a line, its newline
+    /// aside) that lies in the input's first [`BINARY_WINDOW`] bytes.
+    fn look_for_nul(&mut self, raw: &[u8]) {
+        let room = BINARY_WINDOW - self.head_seen;
+        match memchr::memchr(0, &raw[..raw.len().min(room)]) {
+            Some(i) => {
+                self.nul_at = Some(self.head_seen + i);
+                self.head_seen = BINARY_WINDOW;
+            }
+            None => self.head_seen += raw.len() + 1,
+        }
     }
 
     fn set_format(&mut self, format: Format) {
@@ -525,14 +553,11 @@ impl<'r> Analyzer<'r> {
                     .find(|t| {
                         t.command.starts_with("die ") || t.command.starts_with("die_if_not_set")
                     })
-                    .and_then(|t| t.source.split(':').nth(1).map(str::to_string))
+                    .map(|t| func_of(&t.source).to_string())
                     .filter(|f| !f.is_empty());
                 let real = |t: &TraceRec| !is_bookkeeping(&t.command) && !is_helper(&t.command);
-                let same_func = |t: &TraceRec| {
-                    die_func
-                        .as_deref()
-                        .is_none_or(|f| t.source.split(':').nth(1) == Some(f))
-                };
+                let same_func =
+                    |t: &TraceRec| die_func.as_deref().is_none_or(|f| func_of(&t.source) == f);
                 self.traces
                     .iter()
                     .rev()
@@ -803,6 +828,7 @@ impl<'r> Analyzer<'r> {
             format: self.format.unwrap_or(Format::Devstack),
             lines: self.lines,
             first_ts: self.first_ts,
+            nul_at: self.nul_at,
             facts: self.facts,
             failure: self.failure,
             success_line: self.success_line,

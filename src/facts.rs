@@ -58,12 +58,7 @@ static SUMMARY_RE: LazyLock<Regex> =
 static PASSWORD_RE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|\s)(?:local\s+|export\s+)?((?:MYSQL|DATABASE)_PASSWORD)=\S").unwrap()
 });
-static SERVICE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:run_process|enable_service|start_service|_run_under_systemd|write_uwsgi_user_unit_file|service_check) ([\w.-]+)").unwrap()
-});
-
-/// The commands [`SERVICE_RE`] starts with: a cheap test before the regex,
-/// which would otherwise run on every traced command.
+/// The commands that name a service as their first argument.
 const SERVICE_WORDS: &[&str] = &[
     "run_process",
     "enable_service",
@@ -72,6 +67,12 @@ const SERVICE_WORDS: &[&str] = &[
     "write_uwsgi_user_unit_file",
     "service_check",
 ];
+
+/// One of [`SERVICE_WORDS`] and the service it names. The words are also
+/// tested before the regex runs, which would otherwise see every traced
+/// command.
+static SERVICE_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"^(?:{}) ([\w.-]+)", SERVICE_WORDS.join("|"))).unwrap());
 
 /// Which value regexes can match a text, found in one pass over its `=`
 /// and `:` bytes: each regex needs `NAME=` or `://`, so a text without

@@ -67,9 +67,6 @@ fn find_worlddump(spec: &InputSpec, named: &str) -> Option<PathBuf> {
     beside.is_file().then_some(beside)
 }
 
-/// A NUL byte in this many first bytes makes a file binary (as grep does).
-pub const BINARY_WINDOW: usize = 8 * 1024;
-
 /// Reads, analyses and diagnoses one input. A read error still yields a
 /// report (with `error` set) so that no input is silently dropped.
 pub fn diagnose_input(rules: &RuleSet, spec: &InputSpec) -> Report {
@@ -85,10 +82,7 @@ pub fn diagnose_input_with(rules: &RuleSet, spec: &InputSpec, opts: &DiagnoseOpt
         return Report::unreadable(spec.name(), e.to_string());
     }
     let mut notes = vec![];
-    if let InputSpec::Path(p) = spec
-        && p.is_file()
-        && let Some(at) = memchr::memchr(0, &input::head(p, BINARY_WINDOW))
-    {
+    if let Some(at) = analysis.nul_at {
         notes.push(format!(
             "this looks like a binary file (a NUL byte at offset {at}), not a log: its text was read as it is"
         ));

@@ -24,6 +24,9 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order reports list them.
+    pub const ALL: [Kind; 4] = [Kind::StackSh, Kind::Worlddump, Kind::GoBuild, Kind::Unknown];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::StackSh => "stack.sh",

@@ -8,10 +8,11 @@ use std::io::{self, Write};
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 
 use super::human::Style;
+use crate::report::Kind;
 use crate::report::SCHEMA;
 use crate::sanitize::for_terminal;
 use crate::scan::progress::human_bytes;
-use crate::scan::summary::{Counts, KINDS, Summary};
+use crate::scan::summary::{Counts, Summary};
 use crate::scan::{FileResult, Verdict};
 
 /// How much of the report a person sees (the JSON has everything).
@@ -127,7 +128,7 @@ pub fn write_human(out: &mut dyn Write, s: &Summary, st: &Style, shown: Shown) -
         ]
     };
     // the built-in kinds in their usual order, then any other
-    let known = KINDS.map(|k| k.as_str());
+    let known = Kind::ALL.map(Kind::as_str);
     for name in known {
         if let Some(c) = s.kinds.get(name) {
             k.add_row(row(name, c));

@@ -120,21 +120,18 @@ impl Bucketing {
     /// Every key from `first` to `last`, both included, at most `cap` of
     /// them (the latest ones).
     pub fn range(self, first: &str, last: &str, cap: usize) -> Vec<String> {
-        let mut keys = vec![first.to_string()];
-        while keys.last().is_some_and(|k| k.as_str() < last) {
-            match keys.last().and_then(|k| self.next(k)) {
-                Some(n) => keys.push(n),
-                None => break,
-            }
-            if keys.len() > cap * 4 {
-                // far more than shown: keep the memory bounded
-                keys.drain(..keys.len() - cap);
+        let mut keys = std::collections::VecDeque::from([first.to_string()]);
+        while let Some(next) = keys
+            .back()
+            .filter(|k| k.as_str() < last)
+            .and_then(|k| self.next(k))
+        {
+            keys.push_back(next);
+            if keys.len() > cap {
+                keys.pop_front();
             }
         }
-        if keys.len() > cap {
-            keys.drain(..keys.len() - cap);
-        }
-        keys
+        keys.into()
     }
 }
 

@@ -21,10 +21,11 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
+use crate::analyze::BINARY_WINDOW;
 use crate::input::InputSpec;
 use crate::report::{Kind, Report};
 use crate::rules::RuleSet;
-use crate::{BINARY_WINDOW, DiagnoseOptions, diagnose_input_with};
+use crate::{DiagnoseOptions, diagnose_input_with};
 use dates::Bucketing;
 use progress::Counters;
 use summary::{Accumulator, Summary};
@@ -133,9 +134,9 @@ fn inside(at: Option<&str>, opts: &Options) -> bool {
 /// Scans one file. Never fails: problems are part of the verdict.
 pub fn scan_file(rules: &RuleSet, path: &Path, bytes: u64, opts: &Options) -> FileResult {
     let input = path.display().to_string();
+    let meta = std::fs::metadata(path).ok();
     // a FIFO or device given by name is read once, by the diagnosis
-    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
-    let head = if regular {
+    let head = if meta.as_ref().is_some_and(|m| m.is_file()) {
         crate::input::head(path, PEEK)
     } else {
         Vec::new()
@@ -149,12 +150,7 @@ pub fn scan_file(rules: &RuleSet, path: &Path, bytes: u64, opts: &Options) -> Fi
             verdict: Verdict::Skipped(format!("binary file (NUL byte at offset {at})")),
         };
     }
-    let mtime = || {
-        std::fs::metadata(path)
-            .and_then(|m| m.modified())
-            .ok()
-            .map(dates::from_mtime)
-    };
+    let mtime = || meta.and_then(|m| m.modified().ok()).map(dates::from_mtime);
     let early = first_stamp(&head);
     let dated = opts.since.is_some() || opts.until.is_some();
     if dated && early.is_some() && !inside(early.as_deref(), opts) {
@@ -344,10 +340,12 @@ fn ordered(
 /// holding only summary objects): every line that is a `{"schema":1,
 /// "summary":{...}}` object counts.
 pub fn read_summaries(name: &str, text: &str) -> Result<Vec<Summary>, String> {
+    /// A line of `scan --format json`: the per-file objects have no
+    /// top-level `summary` (other fields are ignored).
     #[derive(serde::Deserialize)]
     struct Envelope {
         schema: u32,
-        summary: Summary,
+        summary: Option<Summary>,
     }
     let mut out = vec![];
     for (i, line) in text.lines().enumerate() {
@@ -355,13 +353,11 @@ pub fn read_summaries(name: &str, text: &str) -> Result<Vec<Summary>, String> {
         if !t.starts_with('{') || !t.contains("\"summary\"") {
             continue;
         }
-        let v: serde_json::Value = serde_json::from_str(t)
-            .map_err(|e| format!("{name}: line {}: not JSON: {e}", i + 1))?;
-        if v.get("summary").is_none() {
-            continue;
-        }
-        let env: Envelope = serde_json::from_value(v)
+        let env: Envelope = serde_json::from_str(t)
             .map_err(|e| format!("{name}: line {}: not a scan summary: {e}", i + 1))?;
+        let Some(summary) = env.summary else {
+            continue;
+        };
         if env.schema != crate::report::SCHEMA {
             return Err(format!(
                 "{name}: line {}: summary schema {} (this stacklog reads {})",
@@ -370,7 +366,7 @@ pub fn read_summaries(name: &str, text: &str) -> Result<Vec<Summary>, String> {
                 crate::report::SCHEMA
             ));
         }
-        out.push(env.summary);
+        out.push(summary);
     }
     if out.is_empty() {
         return Err(format!(

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::cluster;
 use super::dates::Bucketing;
 use super::{FileResult, Verdict};
-use crate::report::{Kind, Outcome, Report};
+use crate::report::{Outcome, Report};
 
 /// Failures, successes and inconclusive inputs of one kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +205,31 @@ fn unexplained_evidence(r: &Report) -> (Vec<String>, Option<(u64, String)>) {
     )
 }
 
+/// The one-run cluster of an unexplained failure.
+fn unexplained(f: &FileResult, report: &Report, seen: Option<Seen>) -> Cluster {
+    let (template, example) = unexplained_evidence(report);
+    let (line, text) = example.unwrap_or((0, String::new()));
+    Cluster {
+        id: String::new(),
+        kind: report.kind.as_str().to_string(),
+        phase: report.phase.clone(),
+        function: report
+            .failure_point
+            .as_ref()
+            .and_then(|fp| fp.source.as_deref())
+            .map(function_of),
+        template,
+        count: 1,
+        first_seen: seen.clone(),
+        last_seen: seen,
+        example: Example {
+            input: f.input.clone(),
+            line,
+            text,
+        },
+    }
+}
+
 /// `file:function:line` without the line.
 fn function_of(source: &str) -> String {
     match source.rsplit_once(':') {
@@ -221,14 +246,8 @@ impl Accumulator {
         }
     }
 
-    fn bucket(&mut self, at: &str) -> &mut Bucket {
-        let key = self.by.key(at);
-        self.timeline
-            .entry(key.clone())
-            .or_insert_with(|| Bucket::empty(key))
-    }
-
-    /// Counts one input.
+    /// Counts one input: as a one-file cause, bucket or cluster, merged
+    /// by the same code as another summary's.
     pub fn add(&mut self, f: &FileResult) {
         self.files += 1;
         self.bytes += f.bytes;
@@ -268,66 +287,68 @@ impl Accumulator {
             self.companions += 1;
             return;
         }
-        let seen = f.at.as_ref().map(|at| Seen {
-            at: at.clone(),
-            input: f.input.clone(),
-        });
-        if let Some(at) = &f.at {
-            self.bucket(at).inputs += 1;
-        }
-        if report.outcome != Outcome::Failure {
-            return;
-        }
-        self.failures += 1;
-        if let Some(at) = &f.at {
-            self.bucket(at).failures += 1;
-        }
-        let rc = report.root_cause.as_ref();
-        if let Some(rule) = rc.and_then(|rc| rc.rule.as_ref()) {
-            self.explained += 1;
-            let title = rc.map(|rc| rc.title.clone()).unwrap_or_default();
-            let cause = self.causes.entry(rule.clone()).or_insert_with(|| Cause {
-                rule: rule.clone(),
-                title,
-                count: 0,
-                share: 0.0,
-                first_seen: None,
-                last_seen: None,
-            });
-            cause.count += 1;
-            earliest(&mut cause.first_seen, &seen);
-            latest(&mut cause.last_seen, &seen);
-            if let Some(at) = &f.at {
-                let b = self.bucket(at);
-                b.explained += 1;
-                *b.causes.entry(rule.clone()).or_default() += 1;
-            }
-            return;
-        }
-        let (template, example) = unexplained_evidence(report);
-        let function = report
-            .failure_point
-            .as_ref()
-            .and_then(|fp| fp.source.as_deref())
-            .map(function_of);
-        let kind = report.kind.as_str().to_string();
-        let (line, text) = example.unwrap_or((0, String::new()));
-        let c = Cluster {
-            id: String::new(),
-            kind,
-            phase: report.phase.clone(),
-            function,
-            template,
-            count: 1,
-            first_seen: seen.clone(),
-            last_seen: seen,
-            example: Example {
-                input: f.input.clone(),
-                line,
-                text,
-            },
+        let mut bucket = Bucket {
+            inputs: 1,
+            ..Bucket::empty(
+                f.at.as_deref()
+                    .map(|at| self.by.key(at))
+                    .unwrap_or_default(),
+            )
         };
-        self.add_cluster(c);
+        if report.outcome == Outcome::Failure {
+            self.failures += 1;
+            bucket.failures = 1;
+            let seen = f.at.as_ref().map(|at| Seen {
+                at: at.clone(),
+                input: f.input.clone(),
+            });
+            let rc = report.root_cause.as_ref();
+            match rc.and_then(|rc| rc.rule.as_ref()) {
+                Some(rule) => {
+                    self.explained += 1;
+                    bucket.explained = 1;
+                    bucket.causes.insert(rule.clone(), 1);
+                    self.add_cause(Cause {
+                        rule: rule.clone(),
+                        title: rc.map(|rc| rc.title.clone()).unwrap_or_default(),
+                        count: 1,
+                        share: 0.0,
+                        first_seen: seen.clone(),
+                        last_seen: seen,
+                    });
+                }
+                None => self.add_cluster(unexplained(f, report, seen)),
+            }
+        }
+        if f.at.is_some() {
+            self.add_bucket(&bucket);
+        }
+    }
+
+    fn add_cause(&mut self, c: Cause) {
+        match self.causes.get_mut(&c.rule) {
+            Some(cur) => {
+                cur.count += c.count;
+                earliest(&mut cur.first_seen, &c.first_seen);
+                latest(&mut cur.last_seen, &c.last_seen);
+            }
+            None => {
+                self.causes.insert(c.rule.clone(), c);
+            }
+        }
+    }
+
+    fn add_bucket(&mut self, b: &Bucket) {
+        let cur = self
+            .timeline
+            .entry(b.bucket.clone())
+            .or_insert_with(|| Bucket::empty(b.bucket.clone()));
+        cur.inputs += b.inputs;
+        cur.failures += b.failures;
+        cur.explained += b.explained;
+        for (r, n) in &b.causes {
+            *cur.causes.entry(r.clone()).or_default() += n;
+        }
     }
 
     fn add_cluster(&mut self, c: Cluster) {
@@ -371,28 +392,10 @@ impl Accumulator {
         self.companions += s.companions;
         self.outside_dates += s.outside_dates;
         for c in &s.causes {
-            match self.causes.get_mut(&c.rule) {
-                Some(cur) => {
-                    cur.count += c.count;
-                    earliest(&mut cur.first_seen, &c.first_seen);
-                    latest(&mut cur.last_seen, &c.last_seen);
-                }
-                None => {
-                    self.causes.insert(c.rule.clone(), c.clone());
-                }
-            }
+            self.add_cause(c.clone());
         }
         for b in &s.timeline {
-            let cur = self
-                .timeline
-                .entry(b.bucket.clone())
-                .or_insert_with(|| Bucket::empty(b.bucket.clone()));
-            cur.inputs += b.inputs;
-            cur.failures += b.failures;
-            cur.explained += b.explained;
-            for (r, n) in &b.causes {
-                *cur.causes.entry(r.clone()).or_default() += n;
-            }
+            self.add_bucket(b);
         }
         for c in &s.clusters {
             self.add_cluster(c.clone());
@@ -473,6 +476,3 @@ impl Summary {
         Ok(acc.summary())
     }
 }
-
-/// A kind's name as reports spell it, for tables that list every kind.
-pub const KINDS: [Kind; 4] = [Kind::StackSh, Kind::Worlddump, Kind::GoBuild, Kind::Unknown];
