@@ -617,20 +617,30 @@ impl<'r> Analyzer<'r> {
         if func.is_empty() {
             return;
         }
-        let pos = self.by_func.iter().position(|(f, _)| f == func);
+        // most steps follow a step of the same function: update in place
+        let pos = self.by_func.iter().rposition(|(f, _)| f == func);
         let (mut name, mut slot) = match pos {
+            Some(i) if i + 1 == self.by_func.len() => {
+                let (_, slot) = &mut self.by_func[i];
+                Self::copy_step(slot, rec);
+                return;
+            }
             Some(i) => self.by_func.remove(i),
             None if self.by_func.len() == FUNCS => self.by_func.remove(0),
             None => Default::default(),
         };
         name.clear();
         name.push_str(func);
+        Self::copy_step(&mut slot, rec);
+        self.by_func.push((name, slot));
+    }
+
+    fn copy_step(slot: &mut TraceRec, rec: &TraceRec) {
         slot.line = rec.line;
         slot.depth = rec.depth;
         slot.source.clone_from(&rec.source);
         slot.command.clone_from(&rec.command);
         slot.text.clone_from(&rec.text);
-        self.by_func.push((name, slot));
     }
 
     fn mark_post(&mut self, number: u64) {

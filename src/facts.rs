@@ -75,8 +75,8 @@ static SERVICE_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"^(?:{}) ([\w.-]+)", SERVICE_WORDS.join("|"))).unwrap());
 
 /// Which value regexes can match a text, found in one pass over its `=`
-/// and `:` bytes: each regex needs `NAME=` or `://`, so a text without
-/// them (most lines) costs one memchr.
+/// and `:` bytes: each regex needs `NAME=` or `http(s)://` and a digit, so
+/// a text without them (most lines) costs one memchr.
 #[derive(Debug, Default)]
 struct Triggers {
     /// `proxy=` or `PROXY=` (the three proxy variables).
@@ -84,6 +84,10 @@ struct Triggers {
     /// `HOST_IP=` or `SERVICE_HOST=`.
     host_ip: bool,
     git_base: bool,
+    /// `MYSQL_PASSWORD=` or `DATABASE_PASSWORD=`.
+    password: bool,
+    /// `http://` or `https://` before a digit (an address, as
+    /// [`URL_IP_RE`] needs).
     url: bool,
 }
 
@@ -92,18 +96,25 @@ impl Triggers {
         let b = s.as_bytes();
         let mut t = Triggers::default();
         for at in memchr::memchr2_iter(b'=', b':', b) {
+            let name = &b[..at];
             if b[at] == b':' {
-                t.url |= b[at + 1..].starts_with(b"//");
+                t.url |= b[at + 1..].starts_with(b"//")
+                    && b.get(at + 3).is_some_and(u8::is_ascii_digit)
+                    && (name.ends_with(b"http") || name.ends_with(b"https"));
                 continue;
             }
-            let name = &b[..at];
             t.proxy |= name.ends_with(b"proxy") || name.ends_with(b"PROXY");
             t.host_ip |= name.ends_with(b"HOST_IP") || name.ends_with(b"SERVICE_HOST");
             t.git_base |= name.ends_with(b"GIT_BASE");
+            t.password |= name.ends_with(b"_PASSWORD");
         }
         t
     }
 }
+
+/// `clone ` in a traced command: the only place [`CLONE_RE`] can match.
+static CLONE_WORD: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("clone "));
 
 fn unquote(v: &str) -> &str {
     v.trim_matches(|c| c == '\'' || c == '"')
@@ -213,7 +224,7 @@ impl Facts {
             EventKind::SuccessInfo { key, value } => {
                 if *key == "This is your host IP address" {
                     self.set("host_ip", value, line, text, 3);
-                } else if value.contains("://") {
+                } else if Triggers::of(value).url {
                     self.observe_urls(line, value, text);
                 }
             }
@@ -228,7 +239,10 @@ impl Facts {
     /// Assignments a line shows (proxies, HOST_IP, GIT_BASE) and service
     /// URLs. A traced command outranks echoed text by `lift`.
     fn observe_values(&mut self, line: u64, s: &str, text: &str, lift: u8) {
-        let seen = Triggers::of(s);
+        self.observe_triggered(line, s, text, lift, &Triggers::of(s));
+    }
+
+    fn observe_triggered(&mut self, line: u64, s: &str, text: &str, lift: u8, seen: &Triggers) {
         if seen.proxy {
             for c in PROXY_RE.captures_iter(s) {
                 let name = match c[1].to_ascii_lowercase().as_str() {
@@ -255,8 +269,9 @@ impl Facts {
     }
 
     fn observe_command(&mut self, line: u64, cmd: &str, text: &str) {
-        self.observe_values(line, cmd, text, 1);
-        if cmd.contains("clone ")
+        let seen = Triggers::of(cmd);
+        self.observe_triggered(line, cmd, text, 1, &seen);
+        if CLONE_WORD.find(cmd.as_bytes()).is_some()
             && let Some(c) = CLONE_RE.captures(cmd)
         {
             self.set("clone_url", unquote(&c[1]), line, text, 2);
@@ -273,7 +288,7 @@ impl Facts {
                 self.set("phase", v, line, text, 2);
             }
         }
-        if cmd.contains("_PASSWORD=")
+        if seen.password
             && let Some(c) = PASSWORD_RE.captures(cmd)
         {
             self.set("db_password", &format!("set ({})", &c[1]), line, text, 2);

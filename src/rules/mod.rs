@@ -290,12 +290,15 @@ fn line_of(text: &str, at: usize) -> usize {
         + 1
 }
 
-/// The line on which the `n`th `[[signature]]` table starts.
-fn signature_line(text: &str, n: usize) -> usize {
-    text.match_indices("[[signature]]")
-        .filter(|(at, _)| *at == 0 || text.as_bytes()[at - 1] == b'\n')
-        .nth(n)
-        .map_or(1, |(at, _)| line_of(text, at))
+/// The line on which each `[[signature]]` table starts, in order.
+fn signature_lines(text: &str) -> Vec<usize> {
+    let mut lines = vec![];
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("[[signature]]") {
+            lines.push(i + 1);
+        }
+    }
+    lines
 }
 
 impl Builder {
@@ -310,8 +313,9 @@ impl Builder {
                 .file_stem()
                 .map_or("user".into(), |s| s.to_string_lossy().into_owned())
         });
+        let lines = signature_lines(text);
         for (n, sig) in def.signature.into_iter().enumerate() {
-            let line = signature_line(text, n);
+            let line = lines.get(n).copied().unwrap_or(1);
             self.add_signature(name, line, &family, sig)?;
         }
         Ok(())
