@@ -151,7 +151,11 @@ pub struct Analyzer<'r> {
     blocks: HashMap<u64, TraceRec>,
     trace_count: u64,
     devstack_markers: u64,
-    matched: Vec<usize>,
+    /// The first line of a pair, waiting for the second.
+    held: Option<u64>,
+    held_raw: Vec<u8>,
+    /// Candidate lists, kept for their buffers.
+    candidates: (Vec<usize>, Vec<usize>),
 }
 
 /// A NUL byte in this many first bytes makes an input binary (as grep
@@ -287,17 +291,24 @@ fn is_bookkeeping(cmd: &str) -> bool {
 }
 
 fn is_assignment(cmd: &str) -> bool {
-    match cmd.split_once('=') {
-        Some((name, value)) => {
-            // `x=1`, `_TIME_TOTAL[$name]=60591`
-            let base = name.split('[').next().unwrap_or("");
-            !base.is_empty()
-                && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && (base.len() == name.len() || name.ends_with(']'))
-                && !value.contains(' ')
-        }
-        None => false,
+    // `NAME=value` or `NAME[key]=value`, the value without a space
+    let b = cmd.as_bytes();
+    let name = b
+        .iter()
+        .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_')
+        .count();
+    if name == 0 {
+        return false;
     }
+    let value = match b.get(name) {
+        Some(b'=') => name + 1,
+        Some(b'[') => match memchr::memchr(b'=', &b[name..]) {
+            Some(i) if b[name + i - 1] == b']' => name + i + 1,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    memchr::memchr(b' ', &b[value..]).is_none()
 }
 
 /// Helpers that log or time a step rather than do it.
@@ -361,7 +372,9 @@ impl<'r> Analyzer<'r> {
             blocks: HashMap::new(),
             trace_count: 0,
             devstack_markers: 0,
-            matched: Vec::new(),
+            held: None,
+            held_raw: Vec::new(),
+            candidates: Default::default(),
         }
     }
 
@@ -383,8 +396,45 @@ impl<'r> Analyzer<'r> {
             }
             return;
         }
-        let line = peel(number, raw);
-        self.feed_line(&line);
+        // lines go through in pairs, whose literal scans run side by side;
+        // the first of a pair waits here (a copy: `raw` is only lent)
+        match self.held.take() {
+            None => {
+                self.held_raw.clear();
+                self.held_raw.extend_from_slice(raw);
+                self.held = Some(number);
+            }
+            Some(first) => {
+                let held_raw = std::mem::take(&mut self.held_raw);
+                let (a, b) = (peel(first, &held_raw), peel(number, raw));
+                let (mut ca, mut cb) = self.take_candidates();
+                self.rules
+                    .prefilter(self.format.unwrap_or(Format::Devstack))
+                    .candidates_pair(&a.body, &b.body, &mut ca, &mut cb);
+                self.feed_line(&a, &mut ca);
+                self.feed_line(&b, &mut cb);
+                self.candidates = (ca, cb);
+                self.held_raw = held_raw;
+            }
+        }
+    }
+
+    /// The two candidate lists, emptied, to fill.
+    fn take_candidates(&mut self) -> (Vec<usize>, Vec<usize>) {
+        let (mut a, mut b) = std::mem::take(&mut self.candidates);
+        a.clear();
+        b.clear();
+        (a, b)
+    }
+
+    /// Feeds one peeled line on its own (no pair to scan it with).
+    fn feed_single(&mut self, line: &Line<'_>) {
+        let (mut c, other) = self.take_candidates();
+        self.rules
+            .prefilter(self.format.unwrap_or(Format::Devstack))
+            .candidates(&line.body, &mut c);
+        self.feed_line(line, &mut c);
+        self.candidates = (c, other);
     }
 
     /// Looks for a NUL byte in the part of `raw` (a line, its newline
@@ -414,11 +464,13 @@ impl<'r> Analyzer<'r> {
         let (format, pending) = self.sniffer.decide();
         self.set_format(format);
         for (n, raw) in &pending {
-            self.feed_line(&peel(*n, raw));
+            self.feed_single(&peel(*n, raw));
         }
     }
 
-    fn feed_line(&mut self, line: &Line<'_>) {
+    /// Everything one line does; `candidates` are the patterns the
+    /// prefilter let through for it (sorted here).
+    fn feed_line(&mut self, line: &Line<'_>, candidates: &mut Vec<usize>) {
         self.lines = line.number;
         if self.first_ts.is_none()
             && let Some(ts) = line.ts
@@ -445,7 +497,7 @@ impl<'r> Analyzer<'r> {
             }
         }
         self.remember(number, body);
-        self.classify(number, body, self.format.unwrap_or(Format::Devstack));
+        self.classify(number, body, candidates);
     }
 
     fn remember(&mut self, number: u64, body: &str) {
@@ -459,17 +511,13 @@ impl<'r> Analyzer<'r> {
         }
     }
 
-    fn classify(&mut self, number: u64, body: &str, format: Format) {
-        let mut matched = std::mem::take(&mut self.matched);
-        matched.clear();
-        self.rules.prefilter(format).candidates(body, &mut matched);
+    fn classify(&mut self, number: u64, body: &str, matched: &mut Vec<usize>) {
         if matched.is_empty() {
-            self.matched = matched;
             return;
         }
         matched.sort_unstable();
         matched.dedup();
-        for &idx in &matched {
+        for &idx in matched.iter() {
             if !self.rules.patterns[idx].regex.is_match(body) {
                 continue;
             }
@@ -504,7 +552,6 @@ impl<'r> Analyzer<'r> {
                 self.blocks.insert(self.current_block, t.reported());
             }
         }
-        self.matched = matched;
     }
 
     fn open_failure(&mut self, kind: FailureKind, number: u64, body: &str) {
@@ -778,6 +825,10 @@ impl<'r> Analyzer<'r> {
         if self.format.is_none() {
             self.decide();
         }
+        if let Some(n) = self.held.take() {
+            let raw = std::mem::take(&mut self.held_raw);
+            self.feed_single(&peel(n, &raw));
+        }
         match std::mem::replace(&mut self.other, Other::None) {
             Other::None => {}
             Other::Worlddump(p) => {
@@ -856,4 +907,58 @@ pub fn analyze_text(rules: &RuleSet, text: &str) -> Analysis {
     let mut a = Analyzer::new(rules);
     crate::lines::for_each_line(text.as_bytes(), 1, |n, l| a.feed(n, l));
     a.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_assignment;
+    use proptest::prelude::*;
+
+    /// What an assignment is, said the slow way.
+    fn assignment_by_split(cmd: &str) -> bool {
+        match cmd.split_once('=') {
+            Some((name, value)) => {
+                let base = name.split('[').next().unwrap_or("");
+                !base.is_empty()
+                    && base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && (base.len() == name.len() || name.ends_with(']'))
+                    && !value.contains(' ')
+            }
+            None => false,
+        }
+    }
+
+    #[test]
+    fn assignments() {
+        for yes in ["x=1", "_TIME_TOTAL[$name]=60591", "A_B=", "a[k]=v=w"] {
+            assert!(is_assignment(yes), "{yes}");
+        }
+        for no in [
+            "=1",
+            "x =1",
+            "x=1 2",
+            "a[k=v",
+            "é=1",
+            "local x=1",
+            "[k]=v",
+            "a[k]x=v",
+        ] {
+            assert!(!is_assignment(no), "{no}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        #[test]
+        fn assignment_agrees_with_the_split_rule(
+            parts in prop::collection::vec(
+                prop::sample::select(&["x", "_T", "9", "=", "[", "]", "$n", " ", "é", "a b", "=="][..]),
+                0..8,
+            )
+        ) {
+            let cmd = parts.concat();
+            prop_assert_eq!(is_assignment(&cmd), assignment_by_split(&cmd), "{:?}", cmd);
+        }
+    }
 }
