@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::event::EventKind;
 use crate::facts::Facts;
-use crate::lines::{Line, peel};
+use crate::lines::{Line, peel, peel_text};
 use crate::parse::devstack::DevstackParser;
 use crate::rules::{Format, RuleSet};
 use crate::sanitize::mask_secrets;
@@ -151,9 +151,9 @@ pub struct Analyzer<'r> {
     blocks: HashMap<u64, TraceRec>,
     trace_count: u64,
     devstack_markers: u64,
-    /// The first line of a pair, waiting for the second.
+    /// The number of the first line of a pair, waiting for the second.
     held: Option<u64>,
-    held_raw: Vec<u8>,
+    held_line: Held,
     /// Candidate lists, kept for their buffers.
     candidates: (Vec<usize>, Vec<usize>),
 }
@@ -166,6 +166,73 @@ pub const BINARY_WINDOW: usize = 8 * 1024;
 /// one decides it; at the last step the default (stack.sh) is taken. CI
 /// wrappers can print long preambles before the build's first line.
 pub const SNIFF_STEPS: [usize; 3] = [64, 256, 1024];
+
+/// A line as the input layer lends it.
+#[derive(Clone, Copy)]
+enum Raw<'a> {
+    Bytes(&'a [u8]),
+    /// Known to be UTF-8.
+    Text(&'a str),
+}
+
+impl<'a> Raw<'a> {
+    fn bytes(self) -> &'a [u8] {
+        match self {
+            Raw::Bytes(b) => b,
+            Raw::Text(t) => t.as_bytes(),
+        }
+    }
+
+    fn peel(self, number: u64) -> Line<'a> {
+        match self {
+            Raw::Bytes(b) => peel(number, b),
+            Raw::Text(t) => peel_text(number, t),
+        }
+    }
+}
+
+/// A copy of the first line of a pair (the input only lends its lines).
+#[derive(Debug, Default)]
+struct Held {
+    bytes: Vec<u8>,
+    text: String,
+    is_text: bool,
+}
+
+impl Held {
+    fn hold(&mut self, raw: Raw<'_>) {
+        match raw {
+            Raw::Bytes(b) => {
+                self.bytes.clear();
+                self.bytes.extend_from_slice(b);
+                self.is_text = false;
+            }
+            Raw::Text(t) => {
+                self.text.clear();
+                self.text.push_str(t);
+                self.is_text = true;
+            }
+        }
+    }
+
+    fn peel(&self, number: u64) -> Line<'_> {
+        if self.is_text {
+            peel_text(number, &self.text)
+        } else {
+            peel(number, &self.bytes)
+        }
+    }
+}
+
+impl crate::input::Lines for Analyzer<'_> {
+    fn raw(&mut self, number: u64, raw: &[u8]) {
+        self.feed(number, raw);
+    }
+
+    fn text(&mut self, number: u64, text: &str) {
+        self.feed_text(number, text);
+    }
+}
 
 /// The parser of a format other than stack.sh.
 enum Other {
@@ -373,7 +440,7 @@ impl<'r> Analyzer<'r> {
             trace_count: 0,
             devstack_markers: 0,
             held: None,
-            held_raw: Vec::new(),
+            held_line: Held::default(),
             candidates: Default::default(),
         }
     }
@@ -387,26 +454,34 @@ impl<'r> Analyzer<'r> {
 
     /// Feeds one raw line (without its newline).
     pub fn feed(&mut self, number: u64, raw: &[u8]) {
+        self.feed_raw(number, Raw::Bytes(raw));
+    }
+
+    /// Feeds one line known to be UTF-8 (without its newline).
+    pub fn feed_text(&mut self, number: u64, text: &str) {
+        self.feed_raw(number, Raw::Text(text));
+    }
+
+    fn feed_raw(&mut self, number: u64, raw: Raw<'_>) {
         if self.head_seen < BINARY_WINDOW {
-            self.look_for_nul(raw);
+            self.look_for_nul(raw.bytes());
         }
         if self.format.is_none() {
-            if self.sniffer.push(number, raw) {
+            if self.sniffer.push(number, raw.bytes()) {
                 self.decide();
             }
             return;
         }
         // lines go through in pairs, whose literal scans run side by side;
-        // the first of a pair waits here (a copy: `raw` is only lent)
+        // the first of a pair waits here
         match self.held.take() {
             None => {
-                self.held_raw.clear();
-                self.held_raw.extend_from_slice(raw);
+                self.held_line.hold(raw);
                 self.held = Some(number);
             }
             Some(first) => {
-                let held_raw = std::mem::take(&mut self.held_raw);
-                let (a, b) = (peel(first, &held_raw), peel(number, raw));
+                let held = std::mem::take(&mut self.held_line);
+                let (a, b) = (held.peel(first), raw.peel(number));
                 let (mut ca, mut cb) = self.take_candidates();
                 self.rules
                     .prefilter(self.format.unwrap_or(Format::Devstack))
@@ -414,7 +489,7 @@ impl<'r> Analyzer<'r> {
                 self.feed_line(&a, &mut ca);
                 self.feed_line(&b, &mut cb);
                 self.candidates = (ca, cb);
-                self.held_raw = held_raw;
+                self.held_line = held;
             }
         }
     }
@@ -826,8 +901,8 @@ impl<'r> Analyzer<'r> {
             self.decide();
         }
         if let Some(n) = self.held.take() {
-            let raw = std::mem::take(&mut self.held_raw);
-            self.feed_single(&peel(n, &raw));
+            let held = std::mem::take(&mut self.held_line);
+            self.feed_single(&held.peel(n));
         }
         match std::mem::replace(&mut self.other, Other::None) {
             Other::None => {}
@@ -905,14 +980,52 @@ impl<'r> Analyzer<'r> {
 /// Analyzes a whole in-memory text (tests, rule examples).
 pub fn analyze_text(rules: &RuleSet, text: &str) -> Analysis {
     let mut a = Analyzer::new(rules);
-    crate::lines::for_each_line(text.as_bytes(), 1, |n, l| a.feed(n, l));
+    crate::lines::for_each_text_line(text, 1, |n, l| a.feed_text(n, l));
     a.finish()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_assignment;
+    use super::{Analyzer, is_assignment};
+    use crate::rules::RuleSet;
     use proptest::prelude::*;
+
+    /// An analysis as text, its blocks in line order (a hash map's order
+    /// differs from one map to another).
+    fn canonical(mut a: super::Analysis) -> String {
+        let mut blocks: Vec<_> = a.blocks.drain().collect();
+        blocks.sort_by_key(|(line, _)| *line);
+        format!("{a:?} {blocks:?}")
+    }
+
+    /// Every bundled sample gives the same analysis fed as bytes (streams,
+    /// invalid UTF-8) and as checked text (mapped files), whatever the
+    /// pairing of lines.
+    #[test]
+    fn bytes_and_text_feeds_agree() {
+        let rules = RuleSet::builtin().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let mut seen = 0;
+        for dir in ["devstack", "go", "worlddump"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                let (mut by_bytes, mut by_text) = (Analyzer::new(&rules), Analyzer::new(&rules));
+                crate::lines::for_each_line(text.as_bytes(), 1, |n, l| by_bytes.feed(n, l));
+                crate::lines::for_each_text_line(&text, 1, |n, l| by_text.feed_text(n, l));
+                assert_eq!(
+                    canonical(by_bytes.finish()),
+                    canonical(by_text.finish()),
+                    "{}",
+                    path.display()
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen > 50, "only {seen} samples");
+    }
 
     /// What an assignment is, said the slow way.
     fn assignment_by_split(cmd: &str) -> bool {

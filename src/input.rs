@@ -52,24 +52,43 @@ impl Mapped {
     }
 }
 
+/// Where the lines of an input go. A mapped file that is valid UTF-8 as a
+/// whole is checked once and handed out as text, so a sink that wants text
+/// need not check every line again.
+pub trait Lines {
+    /// One line (without its newline), as read.
+    fn raw(&mut self, number: u64, raw: &[u8]);
+    /// One line known to be UTF-8.
+    fn text(&mut self, number: u64, text: &str) {
+        self.raw(number, text.as_bytes());
+    }
+}
+
+impl<F: FnMut(u64, &[u8])> Lines for F {
+    fn raw(&mut self, number: u64, raw: &[u8]) {
+        self(number, raw)
+    }
+}
+
 /// Reads every line of `spec`, calling `f(line_number, bytes)` (without the
 /// newline). Returns the number of lines.
 pub fn for_each_line(spec: &InputSpec, mut f: impl FnMut(u64, &[u8])) -> Result<u64, InputError> {
+    read(spec, &mut f)
+}
+
+/// Reads every line of `spec` into `sink`. Returns the number of lines.
+pub fn read(spec: &InputSpec, sink: &mut dyn Lines) -> Result<u64, InputError> {
     let name = spec.name();
     match spec {
         InputSpec::Stdin => {
             let stdin = io::stdin();
-            stream(
-                &name,
-                BufReader::with_capacity(1 << 16, stdin.lock()),
-                &mut f,
-            )
+            stream(&name, BufReader::with_capacity(1 << 16, stdin.lock()), sink)
         }
-        InputSpec::Path(path) => from_path(&name, path, &mut f),
+        InputSpec::Path(path) => from_path(&name, path, sink),
     }
 }
 
-fn from_path(name: &str, path: &Path, f: &mut dyn FnMut(u64, &[u8])) -> Result<u64, InputError> {
+fn from_path(name: &str, path: &Path, f: &mut dyn Lines) -> Result<u64, InputError> {
     let open_err = |source| InputError::Open {
         path: name.to_string(),
         source,
@@ -87,7 +106,10 @@ fn from_path(name: &str, path: &Path, f: &mut dyn FnMut(u64, &[u8])) -> Result<u
     {
         let bytes: &[u8] = &map.0;
         if !bytes.starts_with(&GZIP_MAGIC) {
-            return Ok(crate::lines::for_each_line(bytes, 1, f));
+            return Ok(match std::str::from_utf8(bytes) {
+                Ok(text) => crate::lines::for_each_text_line(text, 1, |n, l| f.text(n, l)),
+                Err(_) => crate::lines::for_each_line(bytes, 1, |n, l| f.raw(n, l)),
+            });
         }
         return stream(name, BufReader::with_capacity(1 << 16, bytes), f);
     }
@@ -115,11 +137,7 @@ pub fn head(path: &Path, limit: usize) -> Vec<u8> {
 }
 
 /// Streams lines from a reader, unwrapping gzip when the first bytes say so.
-fn stream<R: BufRead>(
-    name: &str,
-    mut reader: R,
-    f: &mut dyn FnMut(u64, &[u8]),
-) -> Result<u64, InputError> {
+fn stream<R: BufRead>(name: &str, mut reader: R, f: &mut dyn Lines) -> Result<u64, InputError> {
     let head = reader.fill_buf().map_err(|source| InputError::Read {
         path: name.to_string(),
         lines: 0,
@@ -140,10 +158,7 @@ fn stream<R: BufRead>(
     })
 }
 
-fn read_lines<R: BufRead>(
-    mut reader: R,
-    f: &mut dyn FnMut(u64, &[u8]),
-) -> Result<u64, (u64, io::Error)> {
+fn read_lines<R: BufRead>(mut reader: R, f: &mut dyn Lines) -> Result<u64, (u64, io::Error)> {
     let mut buf = Vec::with_capacity(256);
     let mut n = 0u64;
     loop {
@@ -156,7 +171,7 @@ fn read_lines<R: BufRead>(
         if buf.last() == Some(&b'\n') {
             buf.pop();
         }
-        f(n, &buf);
+        f.raw(n, &buf);
     }
 }
 
@@ -237,9 +252,10 @@ mod tests {
         let mut text = vec![b'x'; MAX_LINE + 10];
         text.extend_from_slice(b"\nnext\n");
         let mut lens = vec![];
-        read_lines(BufReader::with_capacity(4096, &text[..]), &mut |_, l| {
-            lens.push(l.len())
-        })
+        read_lines(
+            BufReader::with_capacity(4096, &text[..]),
+            &mut |_, l: &[u8]| lens.push(l.len()),
+        )
         .unwrap();
         assert_eq!(lens, [MAX_LINE, 4]);
     }

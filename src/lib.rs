@@ -46,7 +46,7 @@ fn analyze(
         Some(f) => Analyzer::with_format(rules, f),
         None => Analyzer::new(rules),
     };
-    let read = input::for_each_line(spec, |n, l| a.feed(n, l));
+    let read = input::read(spec, &mut a);
     (a.finish(), read.err())
 }
 

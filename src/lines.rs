@@ -39,17 +39,7 @@ pub fn peel(number: u64, raw: &[u8]) -> Line<'_> {
         layers.crlf = true;
     }
     match std::str::from_utf8(raw) {
-        Ok(s) => {
-            let (body, ts, host) = peel_prefixes(s, &mut layers);
-            let body = clean(body, &mut layers);
-            Line {
-                number,
-                body,
-                ts,
-                host,
-                layers,
-            }
-        }
+        Ok(s) => peel_valid(number, s, layers),
         Err(_) => {
             // Rare: keep going with replacement characters; the stamp and
             // host stay inside the owned text.
@@ -65,6 +55,32 @@ pub fn peel(number: u64, raw: &[u8]) -> Line<'_> {
                 layers,
             }
         }
+    }
+}
+
+/// Peels one line already known to be UTF-8: the same as [`peel`] of its
+/// bytes, without checking them again.
+pub fn peel_text(number: u64, text: &str) -> Line<'_> {
+    let mut layers = Layers::default();
+    let text = match text.strip_suffix('\r') {
+        Some(rest) => {
+            layers.crlf = true;
+            rest
+        }
+        None => text,
+    };
+    peel_valid(number, text, layers)
+}
+
+fn peel_valid(number: u64, s: &str, mut layers: Layers) -> Line<'_> {
+    let (body, ts, host) = peel_prefixes(s, &mut layers);
+    let body = clean(body, &mut layers);
+    Line {
+        number,
+        body,
+        ts,
+        host,
+        layers,
     }
 }
 
@@ -117,7 +133,7 @@ fn peel_prefixes<'s>(
     let mut host = None;
     // Zuul job-output: `2019-04-16 18:07:38.443862 | controller | body`
     if let Some((stamp, rest)) = split_stamp(s, 6) {
-        if let Some((h, body)) = rest.split_once(" | ") {
+        if let Some((h, body)) = split_bar(rest) {
             if !h.is_empty() && h.len() <= 64 && !h.contains(' ') {
                 host = Some(h);
                 ts = Some(stamp);
@@ -150,6 +166,15 @@ fn peel_prefixes<'s>(
         layers.timestamp = true;
     }
     (s, ts, host)
+}
+
+/// `s.split_once(" | ")`, without building a substring searcher for every
+/// line.
+fn split_bar(s: &str) -> Option<(&str, &str)> {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'|', b)
+        .find(|&i| i > 0 && b[i - 1] == b' ' && b.get(i + 1) == Some(&b' '))
+        .map(|i| (&s[..i - 1], &s[i + 2..]))
 }
 
 /// Splits `YYYY-MM-DD HH:MM:SS.f{frac} |` (plus one optional space) off `s`.
@@ -248,9 +273,66 @@ pub fn for_each_line(buf: &[u8], first: u64, mut f: impl FnMut(u64, &[u8])) -> u
     n - first
 }
 
+/// [`for_each_line`] over text: every line is text too (a newline is
+/// never inside a character).
+pub fn for_each_text_line(text: &str, first: u64, mut f: impl FnMut(u64, &str)) -> u64 {
+    let mut n = first;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        f(n, &text[start..end]);
+        n += 1;
+        start = end + 1;
+    }
+    if start < text.len() {
+        f(n, &text[start..]);
+        n += 1;
+    }
+    n - first
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_and_bytes_peel_alike() {
+        for raw in [
+            "2016-04-29 08:01:39.123 | + ./stack.sh:main:1 :   true\r",
+            "2026-11-29 04:38:03.185123 | controller | 2026-11-29 04:38:03.185 | Error on exit\r\r",
+            "\x1b[31mred\x1b[0m\r",
+            "| ERROR 1045 (28000): x",
+            "\r",
+            "",
+        ] {
+            let (a, b) = (peel(7, raw.as_bytes()), peel_text(7, raw));
+            assert_eq!(
+                (a.body, a.ts, a.host, a.layers),
+                (b.body, b.ts, b.host, b.layers),
+                "{raw:?}"
+            );
+        }
+        let (mut bytes, mut text) = (vec![], vec![]);
+        for_each_line(b"a\r\n\nb", 1, |n, l| bytes.push((n, l.to_vec())));
+        for_each_text_line("a\r\n\nb", 1, |n, l| text.push((n, l.as_bytes().to_vec())));
+        assert_eq!(bytes, text);
+    }
+
+    #[test]
+    fn split_bar_is_split_once() {
+        for s in [
+            "a | b",
+            " | ",
+            "a |b | c",
+            "|| | x",
+            "a|b",
+            "",
+            "a | ",
+            "é | ü | x",
+            "a  |  b",
+        ] {
+            assert_eq!(split_bar(s), s.split_once(" | "), "{s:?}");
+        }
+    }
 
     #[test]
     fn peels_outfilter_stamp() {
