@@ -60,7 +60,7 @@ fn classify(rules: &RuleSet, format: Format, lines: &[String], cands: &mut Vec<u
         cands.dedup();
         let mut any = false;
         for &i in cands.iter() {
-            any |= rules.patterns[i].regex.is_match(body);
+            any |= rules.patterns[i].regex().is_match(body);
         }
         hits += usize::from(any);
     }
@@ -73,7 +73,7 @@ fn regexes_only(rules: &RuleSet, format: Format, lines: &[String]) -> usize {
         .patterns
         .iter()
         .filter(|p| format.applies(&rules.rules[p.rule].family))
-        .map(|p| &p.regex)
+        .map(|p| p.regex())
         .collect();
     lines
         .iter()

@@ -593,7 +593,7 @@ impl<'r> Analyzer<'r> {
         matched.sort_unstable();
         matched.dedup();
         for &idx in matched.iter() {
-            if !self.rules.patterns[idx].regex.is_match(body) {
+            if !self.rules.patterns[idx].regex().is_match(body) {
                 continue;
             }
             let hits = &mut self.hits[idx];

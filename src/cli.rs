@@ -589,7 +589,7 @@ fn rules_cmd(action: RulesAction) -> ExitCode {
                 Err(e) => return ExitCode::from_fail(e),
             };
             for p in &rs.patterns {
-                if emit(writeln!(out, "{}", p.regex.as_str())).is_err() {
+                if emit(writeln!(out, "{}", p.source)).is_err() {
                     break;
                 }
             }

@@ -286,7 +286,7 @@ fn lookup<'a>(
 ) -> impl Fn(&str) -> Option<String> + 'a {
     move |name: &str| {
         for h in hits {
-            let re = &rules.patterns[h.pattern].regex;
+            let re = &rules.patterns[h.pattern].regex();
             if let Some(m) = re.captures(&h.text).and_then(|c| c.name(name)) {
                 return Some(m.as_str().to_string());
             }

@@ -8,6 +8,7 @@ mod prefilter;
 mod template;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use regex::Regex;
 use serde::Deserialize;
@@ -191,12 +192,26 @@ pub struct Rule {
     pub sources: Vec<(PatternKind, String)>,
 }
 
-/// A compiled pattern and the rule it belongs to.
+/// A pattern and the rule it belongs to. Its regex is compiled the first
+/// time a line gets past the prefilter to it (most built-in patterns never
+/// do on a given log); the patterns of a user's files are compiled when
+/// loaded, so that a bad one is reported then.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     pub rule: usize,
     pub kind: PatternKind,
-    pub regex: Regex,
+    /// The pattern as written.
+    pub source: String,
+    compiled: OnceLock<Regex>,
+}
+
+impl Pattern {
+    pub fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            Regex::new(&self.source)
+                .expect("built-in patterns compile (tested), others are compiled when loaded")
+        })
+    }
 }
 
 /// Every signature, with all patterns compiled into one set.
@@ -205,8 +220,9 @@ pub struct RuleSet {
     pub rules: Vec<Rule>,
     pub patterns: Vec<Pattern>,
     /// Which patterns can match a line, by required literals: one per
-    /// input format, over the signatures that apply to it.
-    prefilters: Vec<Prefilter>,
+    /// input format, over the signatures that apply to it, built when an
+    /// input of that format first needs it.
+    prefilters: Vec<OnceLock<Prefilter>>,
 }
 
 impl RuleSet {
@@ -220,7 +236,7 @@ impl RuleSet {
     pub fn load(extra: &[PathBuf]) -> Result<RuleSet, RulesError> {
         let mut b = Builder::default();
         for (name, text) in EMBEDDED {
-            b.add_file(name, text)?;
+            b.add_file(name, text, false)?;
         }
         for path in extra {
             for file in rule_files(path)? {
@@ -228,7 +244,7 @@ impl RuleSet {
                     path: file.display().to_string(),
                     source: e,
                 })?;
-                b.add_file(&file.display().to_string(), &text)?;
+                b.add_file(&file.display().to_string(), &text, true)?;
             }
         }
         b.finish()
@@ -238,14 +254,22 @@ impl RuleSet {
     pub fn from_texts(files: &[(String, String)]) -> Result<RuleSet, RulesError> {
         let mut b = Builder::default();
         for (name, text) in files {
-            b.add_file(name, text)?;
+            b.add_file(name, text, true)?;
         }
         b.finish()
     }
 
     /// The prefilter for an input format.
     pub fn prefilter(&self, format: Format) -> &Prefilter {
-        &self.prefilters[format as usize]
+        self.prefilters[format as usize].get_or_init(|| {
+            Prefilter::new(
+                self.patterns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| format.applies(&self.rules[p.rule].family))
+                    .map(|(i, p)| (i, p.source.as_str())),
+            )
+        })
     }
 
     pub fn find(&self, id: &str) -> Option<usize> {
@@ -278,7 +302,6 @@ pub fn rule_files(path: &Path) -> Result<Vec<PathBuf>, RulesError> {
 struct Builder {
     rules: Vec<Rule>,
     patterns: Vec<Pattern>,
-    sources: Vec<String>,
 }
 
 /// 1-based line of byte offset `at` in `text`.
@@ -302,7 +325,9 @@ fn signature_lines(text: &str) -> Vec<usize> {
 }
 
 impl Builder {
-    fn add_file(&mut self, name: &str, text: &str) -> Result<(), RulesError> {
+    /// Adds the signatures of one file; `check` compiles their patterns
+    /// now (a user's files; the embedded ones are compiled by the tests).
+    fn add_file(&mut self, name: &str, text: &str, check: bool) -> Result<(), RulesError> {
         let def: FileDef = toml::from_str(text).map_err(|e| RulesError::Syntax {
             file: name.to_string(),
             line: e.span().map_or(1, |s| line_of(text, s.start)),
@@ -316,7 +341,7 @@ impl Builder {
         let lines = signature_lines(text);
         for (n, sig) in def.signature.into_iter().enumerate() {
             let line = lines.get(n).copied().unwrap_or(1);
-            self.add_signature(name, line, &family, sig)?;
+            self.add_signature(name, line, &family, sig, check)?;
         }
         Ok(())
     }
@@ -327,6 +352,7 @@ impl Builder {
         line: usize,
         family: &str,
         s: SignatureDef,
+        check: bool,
     ) -> Result<(), RulesError> {
         let bad = |message: String| RulesError::Invalid {
             file: file.to_string(),
@@ -370,14 +396,18 @@ impl Builder {
         let mut compile = |list: &[String], kind: PatternKind| -> Result<Vec<usize>, RulesError> {
             list.iter()
                 .map(|p| {
-                    let regex = Regex::new(p)
-                        .map_err(|e| bad(format!("pattern `{p}` does not compile: {e}")))?;
+                    let compiled = OnceLock::new();
+                    if check {
+                        let regex = Regex::new(p)
+                            .map_err(|e| bad(format!("pattern `{p}` does not compile: {e}")))?;
+                        let _ = compiled.set(regex);
+                    }
                     self.patterns.push(Pattern {
                         rule: rule_idx,
                         kind,
-                        regex,
+                        source: p.clone(),
+                        compiled,
                     });
-                    self.sources.push(p.clone());
                     Ok(self.patterns.len() - 1)
                 })
                 .collect()
@@ -419,23 +449,10 @@ impl Builder {
     }
 
     fn finish(self) -> Result<RuleSet, RulesError> {
-        let prefilters = Format::ALL
-            .iter()
-            .map(|f| {
-                Prefilter::new(
-                    self.patterns
-                        .iter()
-                        .zip(&self.sources)
-                        .enumerate()
-                        .filter(|(_, (p, _))| f.applies(&self.rules[p.rule].family))
-                        .map(|(i, (_, src))| (i, src.as_str())),
-                )
-            })
-            .collect();
         Ok(RuleSet {
             rules: self.rules,
             patterns: self.patterns,
-            prefilters,
+            prefilters: Format::ALL.iter().map(|_| OnceLock::new()).collect(),
         })
     }
 }
@@ -448,6 +465,12 @@ mod tests {
     fn builtin_loads() {
         let rs = RuleSet::builtin().unwrap();
         assert!(rs.rules.len() >= 38, "{}", rs.rules.len());
+        // built-in patterns are compiled on first use: every one must
+        for p in &rs.patterns {
+            if let Err(e) = Regex::new(&p.source) {
+                panic!("built-in pattern `{}` does not compile: {e}", p.source);
+            }
+        }
     }
 
     #[test]
