@@ -960,6 +960,7 @@ impl<'r> Analyzer<'r> {
                 );
             }
         }
+        self.facts.mask_texts();
         Analysis {
             format: self.format.unwrap_or(Format::Devstack),
             lines: self.lines,

@@ -16,7 +16,7 @@ use crate::sanitize::mask_secrets;
 pub struct Fact {
     pub value: String,
     pub line: u64,
-    /// The source line, secrets masked.
+    /// The source line, secrets masked (once the input has ended).
     pub text: String,
     /// How sure the source is: an explicit assignment beats a URL.
     #[serde(skip)]
@@ -186,15 +186,40 @@ impl Facts {
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let text = mask_secrets(&text[..end]).into_owned();
-        let fact = Fact {
-            value: value.to_string(),
-            line,
-            text,
-            rank,
-            file: None,
-        };
-        self.values.insert(name.to_string(), fact);
+        let text = &text[..end];
+        // a fact is set again and again as a log goes on: reuse its buffers;
+        // secrets are masked once, by `mask_texts`, on the values that last
+        match self.values.get_mut(name) {
+            Some(old) => {
+                old.value.clear();
+                old.value.push_str(value);
+                old.line = line;
+                old.text.clear();
+                old.text.push_str(text);
+                old.rank = rank;
+                old.file = None;
+            }
+            None => {
+                let fact = Fact {
+                    value: value.to_string(),
+                    line,
+                    text: text.to_string(),
+                    rank,
+                    file: None,
+                };
+                self.values.insert(name.to_string(), fact);
+            }
+        }
+    }
+
+    /// Masks the secrets in the source lines of the facts: called once when
+    /// an input ends, before any fact is shown.
+    pub fn mask_texts(&mut self) {
+        for f in self.values.values_mut() {
+            if let std::borrow::Cow::Owned(masked) = mask_secrets(&f.text) {
+                f.text = masked;
+            }
+        }
     }
 
     /// A fact found by a format parser (worlddump, Go build).
@@ -376,6 +401,7 @@ mod tests {
         for (i, l) in lines.iter().enumerate() {
             f.observe(i as u64 + 1, &parse_line(l), l);
         }
+        f.mask_texts();
         f
     }
 
