@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::event::EventKind;
 use crate::facts::Facts;
-use crate::lines::{Line, peel, peel_text};
+use crate::lines::{Line, peel, peel_plain, peel_text};
 use crate::parse::devstack::DevstackParser;
 use crate::rules::{Format, RuleSet};
 use crate::sanitize::mask_secrets;
@@ -173,13 +173,15 @@ enum Raw<'a> {
     Bytes(&'a [u8]),
     /// Known to be UTF-8.
     Text(&'a str),
+    /// Known to be UTF-8 without control bytes (tabs aside).
+    Plain(&'a str),
 }
 
 impl<'a> Raw<'a> {
     fn bytes(self) -> &'a [u8] {
         match self {
             Raw::Bytes(b) => b,
-            Raw::Text(t) => t.as_bytes(),
+            Raw::Text(t) | Raw::Plain(t) => t.as_bytes(),
         }
     }
 
@@ -187,16 +189,27 @@ impl<'a> Raw<'a> {
         match self {
             Raw::Bytes(b) => peel(number, b),
             Raw::Text(t) => peel_text(number, t),
+            Raw::Plain(t) => peel_plain(number, t),
         }
     }
 }
 
-/// A copy of the first line of a pair (the input only lends its lines).
+/// A copy of the first line of a pair (the input only lends its lines),
+/// with what was known of it.
 #[derive(Debug, Default)]
 struct Held {
     bytes: Vec<u8>,
     text: String,
-    is_text: bool,
+    known: Known,
+}
+
+/// What is known of a held line.
+#[derive(Debug, Default, Clone, Copy)]
+enum Known {
+    #[default]
+    Bytes,
+    Text,
+    Plain,
 }
 
 impl Held {
@@ -205,21 +218,25 @@ impl Held {
             Raw::Bytes(b) => {
                 self.bytes.clear();
                 self.bytes.extend_from_slice(b);
-                self.is_text = false;
+                self.known = Known::Bytes;
             }
-            Raw::Text(t) => {
+            Raw::Text(t) | Raw::Plain(t) => {
                 self.text.clear();
                 self.text.push_str(t);
-                self.is_text = true;
+                self.known = if matches!(raw, Raw::Plain(_)) {
+                    Known::Plain
+                } else {
+                    Known::Text
+                };
             }
         }
     }
 
     fn peel(&self, number: u64) -> Line<'_> {
-        if self.is_text {
-            peel_text(number, &self.text)
-        } else {
-            peel(number, &self.bytes)
+        match self.known {
+            Known::Bytes => peel(number, &self.bytes),
+            Known::Text => peel_text(number, &self.text),
+            Known::Plain => peel_plain(number, &self.text),
         }
     }
 }
@@ -231,6 +248,10 @@ impl crate::input::Lines for Analyzer<'_> {
 
     fn text(&mut self, number: u64, text: &str) {
         self.feed_text(number, text);
+    }
+
+    fn plain(&mut self, number: u64, text: &str) {
+        self.feed_plain(number, text);
     }
 }
 
@@ -460,6 +481,11 @@ impl<'r> Analyzer<'r> {
     /// Feeds one line known to be UTF-8 (without its newline).
     pub fn feed_text(&mut self, number: u64, text: &str) {
         self.feed_raw(number, Raw::Text(text));
+    }
+
+    /// Feeds one line known to be UTF-8 without control bytes but tabs.
+    pub fn feed_plain(&mut self, number: u64, text: &str) {
+        self.feed_raw(number, Raw::Plain(text));
     }
 
     fn feed_raw(&mut self, number: u64, raw: Raw<'_>) {
@@ -1000,13 +1026,12 @@ mod tests {
     }
 
     /// Every bundled sample gives the same analysis fed as bytes (streams,
-    /// invalid UTF-8) and as checked text (mapped files), whatever the
-    /// pairing of lines.
+    /// invalid UTF-8), as checked text and as plain text (mapped files).
     #[test]
     fn bytes_and_text_feeds_agree() {
         let rules = RuleSet::builtin().unwrap();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-        let mut seen = 0;
+        let (mut seen, mut plain) = (0, 0);
         for dir in ["devstack", "go", "worlddump"] {
             for entry in std::fs::read_dir(root.join(dir)).unwrap() {
                 let path = entry.unwrap().path();
@@ -1016,16 +1041,21 @@ mod tests {
                 let (mut by_bytes, mut by_text) = (Analyzer::new(&rules), Analyzer::new(&rules));
                 crate::lines::for_each_line(text.as_bytes(), 1, |n, l| by_bytes.feed(n, l));
                 crate::lines::for_each_text_line(&text, 1, |n, l| by_text.feed_text(n, l));
-                assert_eq!(
-                    canonical(by_bytes.finish()),
-                    canonical(by_text.finish()),
-                    "{}",
-                    path.display()
-                );
+                let by_bytes = canonical(by_bytes.finish());
+                assert_eq!(by_bytes, canonical(by_text.finish()), "{}", path.display());
+                if crate::lines::is_plain(text.as_bytes()) {
+                    let mut by_plain = Analyzer::new(&rules);
+                    crate::lines::for_each_text_line(&text, 1, |n, l| by_plain.feed_plain(n, l));
+                    assert_eq!(by_bytes, canonical(by_plain.finish()), "{}", path.display());
+                    plain += 1;
+                }
                 seen += 1;
             }
         }
-        assert!(seen > 50, "only {seen} samples");
+        assert!(
+            seen > 50 && plain > 20,
+            "only {seen} samples, {plain} plain"
+        );
     }
 
     /// What an assignment is, said the slow way.

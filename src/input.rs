@@ -53,14 +53,20 @@ impl Mapped {
 }
 
 /// Where the lines of an input go. A mapped file that is valid UTF-8 as a
-/// whole is checked once and handed out as text, so a sink that wants text
-/// need not check every line again.
+/// whole is checked once and handed out as text (as plain text when it
+/// holds no control byte either), so a sink that wants text need not check
+/// every line again.
 pub trait Lines {
     /// One line (without its newline), as read.
     fn raw(&mut self, number: u64, raw: &[u8]);
     /// One line known to be UTF-8.
     fn text(&mut self, number: u64, text: &str) {
         self.raw(number, text.as_bytes());
+    }
+
+    /// One line known to be UTF-8 without control bytes (tabs aside).
+    fn plain(&mut self, number: u64, text: &str) {
+        self.text(number, text);
     }
 }
 
@@ -107,6 +113,9 @@ fn from_path(name: &str, path: &Path, f: &mut dyn Lines) -> Result<u64, InputErr
         let bytes: &[u8] = &map.0;
         if !bytes.starts_with(&GZIP_MAGIC) {
             return Ok(match std::str::from_utf8(bytes) {
+                Ok(text) if crate::lines::is_plain(bytes) => {
+                    crate::lines::for_each_text_line(text, 1, |n, l| f.plain(n, l))
+                }
                 Ok(text) => crate::lines::for_each_text_line(text, 1, |n, l| f.text(n, l)),
                 Err(_) => crate::lines::for_each_line(bytes, 1, |n, l| f.raw(n, l)),
             });

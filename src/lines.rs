@@ -72,6 +72,32 @@ pub fn peel_text(number: u64, text: &str) -> Line<'_> {
     peel_valid(number, text, layers)
 }
 
+/// Peels one line known to be UTF-8 without control bytes (but tabs): the
+/// same as [`peel`] of its bytes, with nothing to clean.
+pub fn peel_plain(number: u64, text: &str) -> Line<'_> {
+    let mut layers = Layers::default();
+    let (body, ts, host) = peel_prefixes(text, &mut layers);
+    Line {
+        number,
+        body: Cow::Borrowed(body),
+        ts,
+        host,
+        layers,
+    }
+}
+
+/// Whether `bytes` hold no control byte but tabs and newlines: none of the
+/// bytes [`clean`] acts on, so that no line of them needs cleaning.
+pub fn is_plain(bytes: &[u8]) -> bool {
+    // whole blocks without early exit (they vectorise); a log with CRs or
+    // colour stops at its first block
+    bytes.chunks(1 << 16).all(|block| {
+        !block.iter().fold(false, |seen, &b| {
+            seen | ((b < 0x20) & (b != b'\t') & (b != b'\n'))
+        })
+    })
+}
+
 fn peel_valid(number: u64, s: &str, mut layers: Layers) -> Line<'_> {
     let (body, ts, host) = peel_prefixes(s, &mut layers);
     let body = clean(body, &mut layers);
@@ -306,10 +332,19 @@ mod tests {
             "2026-11-29 04:38:03.185123 | controller | 2026-11-29 04:38:03.185 | Error on exit\r\r",
             "\x1b[31mred\x1b[0m\r",
             "| ERROR 1045 (28000): x",
+            "2016-04-29 08:01:39.123 | \tindented",
             "\r",
             "",
         ] {
             let (a, b) = (peel(7, raw.as_bytes()), peel_text(7, raw));
+            if is_plain(raw.as_bytes()) {
+                let c = peel_plain(7, raw);
+                assert_eq!(
+                    (&a.body, a.ts, a.host, a.layers),
+                    (&c.body, c.ts, c.host, c.layers),
+                    "{raw:?}"
+                );
+            }
             assert_eq!(
                 (a.body, a.ts, a.host, a.layers),
                 (b.body, b.ts, b.host, b.layers),
