@@ -426,7 +426,8 @@ fn push_number(out: &mut String, n: u32) {
             break;
         }
     }
-    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+    // ASCII digits: one copy, no per-character push
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
 fn in_trap(func: Option<&str>, cmd: &str) -> bool {

@@ -224,9 +224,20 @@ fn xtrace_short_source_fast(i: &str) -> Option<EventKind<'_>> {
         TraceForm::ShortSource,
         &i[file..file_end],
         &i[func..func_end],
-        i[num..num_end].parse().ok(),
+        ascii_u32(&b[num..num_end]),
         &i[cmd..],
     ))
+}
+
+/// ASCII digits as a number, as `str::parse::<u32>` reads them: none when
+/// empty or too big.
+fn ascii_u32(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |n, &d| {
+        n.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+    })
 }
 
 /// `+ file:func:L123:   cmd`
@@ -792,6 +803,21 @@ mod tests {
                 message: "FAILED with rc 1"
             }
         );
+    }
+
+    #[test]
+    fn ascii_u32_reads_as_parse_does() {
+        for s in [
+            "",
+            "0",
+            "007",
+            "617",
+            "4294967295",
+            "4294967296",
+            "99999999999",
+        ] {
+            assert_eq!(ascii_u32(s.as_bytes()), s.parse::<u32>().ok(), "{s:?}");
+        }
     }
 
     #[test]
