@@ -138,6 +138,8 @@ pub struct Analyzer<'r> {
     head_seen: usize,
     nul_at: Option<usize>,
     ring: VecDeque<(u64, String)>,
+    /// Line buffers to fill before allocating new ones.
+    spare_lines: Vec<String>,
     traces: VecDeque<TraceRec>,
     /// The last real step (not bookkeeping) of the most recent functions,
     /// most recent last, each with its function's name: the culprit of a
@@ -302,6 +304,8 @@ pub fn sniff(first: &[&str]) -> Format {
 #[derive(Debug, Default)]
 pub struct Sniffer {
     pending: Vec<(u64, Vec<u8>)>,
+    /// The format the buffered lines clearly showed, once they did.
+    found: Option<Format>,
 }
 
 impl Sniffer {
@@ -310,7 +314,10 @@ impl Sniffer {
         self.pending.push((number, raw.to_vec()));
         match SNIFF_STEPS.iter().position(|&s| s == self.pending.len()) {
             Some(i) if i + 1 == SNIFF_STEPS.len() => true,
-            Some(_) => self.with_bodies(sniff_clear).is_some(),
+            Some(_) => {
+                self.found = self.with_bodies(sniff_clear);
+                self.found.is_some()
+            }
             None => false,
         }
     }
@@ -323,7 +330,11 @@ impl Sniffer {
 
     /// The format, and the buffered lines to replay.
     pub fn decide(&mut self) -> (Format, Vec<(u64, Vec<u8>)>) {
-        let format = self.with_bodies(sniff);
+        // what `push` just found holds for the same lines
+        let format = match self.found.take() {
+            Some(f) => f,
+            None => self.with_bodies(sniff),
+        };
         (format, std::mem::take(&mut self.pending))
     }
 }
@@ -342,12 +353,25 @@ fn clip(s: &str) -> &str {
 
 /// An owned copy of `s`, cut to [`MAX_TEXT`] bytes with a `…` mark.
 fn cut(s: &str) -> String {
+    let mut out = String::new();
+    push_cut(&mut out, s);
+    out
+}
+
+/// Appends `s`, cut to [`MAX_TEXT`] bytes with a `…` mark.
+fn push_cut(out: &mut String, s: &str) {
     let c = clip(s);
-    if c.len() == s.len() {
-        c.to_string()
-    } else {
-        format!("{c}…")
+    out.push_str(c);
+    if c.len() != s.len() {
+        out.push('…');
     }
+}
+
+thread_local! {
+    /// The line buffers of finished analyzers, for the next one on the same
+    /// thread: a scan makes an analyzer per file, and each would otherwise
+    /// allocate its ring of recent lines anew.
+    static SPARE_LINES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Commands of the failure machinery itself, never the culprit.
@@ -451,6 +475,7 @@ impl<'r> Analyzer<'r> {
             head_seen: 0,
             nul_at: None,
             ring: VecDeque::with_capacity(RING_LINES),
+            spare_lines: SPARE_LINES.with(|spare| std::mem::take(&mut *spare.borrow_mut())),
             traces: VecDeque::with_capacity(RING_TRACES),
             by_func: Vec::with_capacity(FUNCS),
             current_block: 0,
@@ -603,14 +628,15 @@ impl<'r> Analyzer<'r> {
     }
 
     fn remember(&mut self, number: u64, body: &str) {
-        if self.ring.len() == RING_LINES {
-            let (_, mut s) = self.ring.pop_front().unwrap_or_default();
-            s.clear();
-            s.push_str(clip(body));
-            self.ring.push_back((number, s));
+        // reuse the oldest line's buffer, else a spare one
+        let mut s = if self.ring.len() == RING_LINES {
+            self.ring.pop_front().map(|(_, s)| s).unwrap_or_default()
         } else {
-            self.ring.push_back((number, cut(body)));
-        }
+            self.spare_lines.pop().unwrap_or_default()
+        };
+        s.clear();
+        push_cut(&mut s, body);
+        self.ring.push_back((number, s));
     }
 
     fn classify(&mut self, number: u64, body: &str, matched: &mut Vec<usize>) {
@@ -988,6 +1014,11 @@ impl<'r> Analyzer<'r> {
             }
         }
         self.facts.mask_texts();
+        // hand the line buffers to the next analyzer on this thread
+        let mut spare = std::mem::take(&mut self.spare_lines);
+        spare.extend(self.ring.drain(..).map(|(_, s)| s));
+        spare.truncate(RING_LINES);
+        SPARE_LINES.with(|pool| *pool.borrow_mut() = spare);
         Analysis {
             format: self.format.unwrap_or(Format::Devstack),
             lines: self.lines,
