@@ -72,8 +72,9 @@ fn bench_throughput(c: &mut Criterion) {
 
     g.bench_function("diagnose", |b| {
         b.iter(|| {
+            // as a mapped file is read
             let mut a = Analyzer::new(&rules);
-            stacklog::lines::for_each_line(black_box(&buf), 1, |n, l| a.feed(n, l));
+            stacklog::input::read_buffer(black_box(&buf), &mut a);
             let an = a.finish();
             black_box(stacklog::diagnose::diagnose(&rules, "bench", &an))
         })
@@ -105,7 +106,7 @@ fn bench_throughput(c: &mut Criterion) {
     g.bench_function("diagnose", |b| {
         b.iter(|| {
             let mut a = Analyzer::with_format(&rules, Format::GoBuild);
-            stacklog::lines::for_each_line(black_box(&go), 1, |n, l| a.feed(n, l));
+            stacklog::input::read_buffer(black_box(&go), &mut a);
             let an = a.finish();
             black_box(stacklog::diagnose::diagnose(&rules, "bench", &an))
         })

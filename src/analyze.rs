@@ -1039,7 +1039,7 @@ impl<'r> Analyzer<'r> {
 /// Analyzes a whole in-memory text (tests, rule examples).
 pub fn analyze_text(rules: &RuleSet, text: &str) -> Analysis {
     let mut a = Analyzer::new(rules);
-    crate::lines::for_each_text_line(text, 1, |n, l| a.feed_text(n, l));
+    crate::input::read_buffer(text.as_bytes(), &mut a);
     a.finish()
 }
 

@@ -112,18 +112,25 @@ fn from_path(name: &str, path: &Path, f: &mut dyn Lines) -> Result<u64, InputErr
     {
         let bytes: &[u8] = &map.0;
         if !bytes.starts_with(&GZIP_MAGIC) {
-            return Ok(match std::str::from_utf8(bytes) {
-                Ok(text) if crate::lines::is_plain(bytes) => {
-                    crate::lines::for_each_text_line(text, 1, |n, l| f.plain(n, l))
-                }
-                Ok(text) => crate::lines::for_each_text_line(text, 1, |n, l| f.text(n, l)),
-                Err(_) => crate::lines::for_each_line(bytes, 1, |n, l| f.raw(n, l)),
-            });
+            return Ok(read_buffer(bytes, f));
         }
         return stream(name, BufReader::with_capacity(1 << 16, bytes), f);
     }
     // FIFOs, character devices, empty or unmappable files: plain reads.
     stream(name, BufReader::with_capacity(1 << 16, file), f)
+}
+
+/// Hands out the lines of a whole input held in memory (a mapped file):
+/// checked once for UTF-8 and for control bytes, so that its lines go out
+/// as plain text, text, or raw bytes. Returns the number of lines.
+pub fn read_buffer(bytes: &[u8], f: &mut dyn Lines) -> u64 {
+    match std::str::from_utf8(bytes) {
+        Ok(text) if crate::lines::is_plain(bytes) => {
+            crate::lines::for_each_text_line(text, 1, |n, l| f.plain(n, l))
+        }
+        Ok(text) => crate::lines::for_each_text_line(text, 1, |n, l| f.text(n, l)),
+        Err(_) => crate::lines::for_each_line(bytes, 1, |n, l| f.raw(n, l)),
+    }
 }
 
 /// Up to `limit` first bytes of a file, unzipped when it is gzip. Errors
