@@ -287,18 +287,43 @@ pub fn strip_ansi(s: &str) -> String {
     out
 }
 
+/// The byte ranges of the lines of `buf`: split on `\n` (left out), the
+/// last line may lack one.
+struct LineRanges<'a> {
+    len: usize,
+    ends: memchr::Memchr<'a>,
+    start: usize,
+}
+
+impl Iterator for LineRanges<'_> {
+    type Item = std::ops::Range<usize>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let end = match self.ends.next() {
+            Some(end) => end,
+            None if self.start < self.len => self.len,
+            None => return None,
+        };
+        let line = self.start..end;
+        self.start = end + 1;
+        Some(line)
+    }
+}
+
+fn line_ranges(buf: &[u8]) -> LineRanges<'_> {
+    LineRanges {
+        len: buf.len(),
+        ends: memchr::memchr_iter(b'\n', buf),
+        start: 0,
+    }
+}
+
 /// Calls `f` for every line of `buf` (split on `\n`, the last line may lack
 /// one). Returns the number of lines seen.
 pub fn for_each_line(buf: &[u8], first: u64, mut f: impl FnMut(u64, &[u8])) -> u64 {
     let mut n = first;
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', buf) {
-        f(n, &buf[start..end]);
-        n += 1;
-        start = end + 1;
-    }
-    if start < buf.len() {
-        f(n, &buf[start..]);
+    for line in line_ranges(buf) {
+        f(n, &buf[line]);
         n += 1;
     }
     n - first
@@ -308,14 +333,8 @@ pub fn for_each_line(buf: &[u8], first: u64, mut f: impl FnMut(u64, &[u8])) -> u
 /// never inside a character).
 pub fn for_each_text_line<'t>(text: &'t str, first: u64, mut f: impl FnMut(u64, &'t str)) -> u64 {
     let mut n = first;
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
-        f(n, &text[start..end]);
-        n += 1;
-        start = end + 1;
-    }
-    if start < text.len() {
-        f(n, &text[start..]);
+    for line in line_ranges(text.as_bytes()) {
+        f(n, &text[line]);
         n += 1;
     }
     n - first
