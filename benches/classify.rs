@@ -20,7 +20,7 @@ use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_
 mod common;
 use common::sample_logs;
 
-use stacklog::rules::{Format, RuleSet};
+use stacklog::rules::{Format, Found, RuleSet};
 
 /// Corpus size the sample logs are repeated up to.
 const CORPUS_BYTES: usize = 8 * 1024 * 1024;
@@ -47,12 +47,13 @@ fn bodies(family: &str) -> (Vec<String>, usize) {
 
 /// How many lines have at least one matching pattern, through the
 /// prefilter (the classifier's path).
-fn classify(rules: &RuleSet, format: Format, lines: &[String], cands: &mut Vec<usize>) -> usize {
+fn classify(rules: &RuleSet, format: Format, lines: &[String], found: &mut Found) -> usize {
     let pre = rules.prefilter(format);
     let mut hits = 0;
     for body in lines {
-        cands.clear();
-        pre.candidates(body, cands);
+        found.clear();
+        pre.candidates(body, found);
+        let cands = &mut found.patterns;
         if cands.is_empty() {
             continue;
         }
@@ -85,7 +86,7 @@ fn bench_classify(c: &mut Criterion) {
     let rules = RuleSet::builtin().expect("builtin rules load");
     for (family, format) in [("devstack", Format::Devstack), ("go", Format::GoBuild)] {
         let (lines, raw) = bodies(family);
-        let mut cands = vec![];
+        let mut cands = Found::default();
         let hits = classify(&rules, format, &lines, &mut cands);
         // the prefilter only skips patterns that cannot match
         assert_eq!(hits, regexes_only(&rules, format, &lines), "{family}");

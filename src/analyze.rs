@@ -9,7 +9,7 @@ use crate::event::EventKind;
 use crate::facts::Facts;
 use crate::lines::{Line, peel, peel_plain, peel_text};
 use crate::parse::devstack::DevstackParser;
-use crate::rules::{Format, RuleSet};
+use crate::rules::{Format, Found, RuleSet};
 use crate::sanitize::mask_secrets;
 
 /// How many recent lines are kept for evidence.
@@ -157,7 +157,7 @@ pub struct Analyzer<'r> {
     held: Option<u64>,
     held_line: Held,
     /// Candidate lists, kept for their buffers.
-    candidates: (Vec<usize>, Vec<usize>),
+    candidates: (Found, Found),
 }
 
 /// A NUL byte in this many first bytes makes an input binary (as grep
@@ -547,7 +547,7 @@ impl<'r> Analyzer<'r> {
     }
 
     /// The two candidate lists, emptied, to fill.
-    fn take_candidates(&mut self) -> (Vec<usize>, Vec<usize>) {
+    fn take_candidates(&mut self) -> (Found, Found) {
         let (mut a, mut b) = std::mem::take(&mut self.candidates);
         a.clear();
         b.clear();
@@ -595,9 +595,9 @@ impl<'r> Analyzer<'r> {
         }
     }
 
-    /// Everything one line does; `candidates` are the patterns the
-    /// prefilter let through for it (sorted here).
-    fn feed_line(&mut self, line: &Line<'_>, candidates: &mut Vec<usize>) {
+    /// Everything one line does; `found` is what the prefilter saw in it:
+    /// the patterns it let through (sorted here), the fact readers' gate.
+    fn feed_line(&mut self, line: &Line<'_>, found: &mut Found) {
         self.lines = line.number;
         if self.first_ts.is_none()
             && let Some(ts) = line.ts
@@ -610,7 +610,7 @@ impl<'r> Analyzer<'r> {
             Other::None => {
                 let kind = self.parser.parse_line(number, body);
                 self.observe(number, &kind, body);
-                self.facts.observe(number, &kind, body);
+                self.facts.observe_gated(number, &kind, body, found.gate);
             }
             Other::Worlddump(p) => {
                 p.parse_line(number, body);
@@ -624,7 +624,7 @@ impl<'r> Analyzer<'r> {
             }
         }
         self.remember(number, body);
-        self.classify(number, body, candidates);
+        self.classify(number, body, &mut found.patterns);
     }
 
     fn remember(&mut self, number: u64, body: &str) {

@@ -74,6 +74,27 @@ const SERVICE_WORDS: &[&str] = &[
 static SERVICE_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(&format!(r"^(?:{}) ([\w.-]+)", SERVICE_WORDS.join("|"))).unwrap());
 
+/// Every fact a traced command or an output line can reveal needs one of
+/// these in the line (case aside): the prefilter's walk looks for them too,
+/// and a line without any skips the fact readers ([`Facts::observe_gated`]).
+pub const GATE_LITERALS: &[&str] = &[
+    "proxy=",
+    "host_ip=",
+    "service_host=",
+    "git_base=",
+    "_password=",
+    "http://",
+    "https://",
+    "clone ",
+    "echo_summary ",
+    "run_process ",
+    "enable_service ",
+    "start_service ",
+    "_run_under_systemd ",
+    "write_uwsgi_user_unit_file ",
+    "service_check ",
+];
+
 /// Which value regexes can match a text, found in one pass over its `=`
 /// and `:` bytes: each regex needs `NAME=` or `http(s)://` and a digit, so
 /// a text without them (most lines) costs one memchr.
@@ -239,6 +260,19 @@ impl Facts {
         }
     }
 
+    /// [`Facts::observe`] of a line whose `gate` says whether it holds one
+    /// of the [`GATE_LITERALS`]: a traced command or output line without
+    /// any reveals nothing.
+    pub fn observe_gated(&mut self, line: u64, kind: &EventKind<'_>, text: &str, gate: bool) {
+        let gated = matches!(
+            kind,
+            EventKind::Xtrace { .. } | EventKind::Output { .. } | EventKind::Text { .. }
+        );
+        if gate || !gated {
+            self.observe(line, kind, text);
+        }
+    }
+
     /// Looks at one event for facts. `text` is the whole line body.
     pub fn observe(&mut self, line: u64, kind: &EventKind<'_>, text: &str) {
         match kind {
@@ -395,6 +429,41 @@ fn cidr_contains(entry: &str, value: &str) -> bool {
 mod tests {
     use super::*;
     use crate::parse::devstack::parse_line;
+
+    /// Gated or not, every bundled stack.sh sample reveals the same facts.
+    #[test]
+    fn the_gate_loses_no_fact() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/devstack");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(root).unwrap() {
+            let path = entry.unwrap().path();
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let (mut all, mut gated) = (Facts::default(), Facts::default());
+            let mut parser = crate::parse::devstack::DevstackParser::new();
+            crate::lines::for_each_line(text.as_bytes(), 1, |n, raw| {
+                let line = crate::lines::peel(n, raw);
+                let kind = parser.parse_line(n, &line.body);
+                let low = line.body.to_ascii_lowercase();
+                let gate = GATE_LITERALS.iter().any(|g| low.contains(g));
+                all.observe(n, &kind, &line.body);
+                gated.observe_gated(n, &kind, &line.body, gate);
+            });
+            assert_eq!(all.values, gated.values, "{}", path.display());
+            assert_eq!(all.services, gated.services, "{}", path.display());
+            seen += 1;
+        }
+        assert!(seen > 40, "{seen}");
+    }
+
+    #[test]
+    fn every_service_word_opens_the_gate() {
+        for w in SERVICE_WORDS {
+            let lit = format!("{w} ");
+            assert!(GATE_LITERALS.contains(&lit.as_str()), "{lit:?}");
+        }
+    }
 
     fn facts_of(lines: &[&str]) -> Facts {
         let mut f = Facts::default();

@@ -14,7 +14,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 pub use condition::Condition;
-pub use prefilter::Prefilter;
+pub use prefilter::{Found, Prefilter};
 pub use template::render;
 
 use crate::error::RulesError;
@@ -268,6 +268,7 @@ impl RuleSet {
                     .enumerate()
                     .filter(|(_, p)| format.applies(&self.rules[p.rule].family))
                     .map(|(i, p)| (i, p.source.as_str())),
+                crate::facts::GATE_LITERALS,
             )
         })
     }
