@@ -100,7 +100,7 @@ pub const GATE_LITERALS: &[&str] = &[
 /// a text without them (most lines) costs one memchr.
 #[derive(Debug, Default)]
 struct Triggers {
-    /// `proxy=` or `PROXY=` (the three proxy variables).
+    /// `proxy=` in any case (the three proxy variables).
     proxy: bool,
     /// `HOST_IP=` or `SERVICE_HOST=`.
     host_ip: bool,
@@ -124,7 +124,8 @@ impl Triggers {
                     && (name.ends_with(b"http") || name.ends_with(b"https"));
                 continue;
             }
-            t.proxy |= name.ends_with(b"proxy") || name.ends_with(b"PROXY");
+            // the proxy variables' names are read in any case
+            t.proxy |= name.len() >= 5 && name[name.len() - 5..].eq_ignore_ascii_case(b"proxy");
             t.host_ip |= name.ends_with(b"HOST_IP") || name.ends_with(b"SERVICE_HOST");
             t.git_base |= name.ends_with(b"GIT_BASE");
             t.password |= name.ends_with(b"_PASSWORD");
@@ -455,6 +456,12 @@ mod tests {
             seen += 1;
         }
         assert!(seen > 40, "{seen}");
+    }
+
+    #[test]
+    fn proxy_names_in_any_case() {
+        let f = facts_of(&["export Http_Proxy=http://10.0.0.9:3128"]);
+        assert_eq!(f.get("http_proxy").unwrap().value, "http://10.0.0.9:3128");
     }
 
     #[test]
