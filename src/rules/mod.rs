@@ -214,7 +214,7 @@ impl Pattern {
     }
 }
 
-/// Every signature, with all patterns compiled into one set.
+/// Every signature and its patterns, with a literal prefilter per format.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
