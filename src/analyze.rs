@@ -153,9 +153,7 @@ pub struct Analyzer<'r> {
     blocks: HashMap<u64, TraceRec>,
     trace_count: u64,
     devstack_markers: u64,
-    /// The number of the first line of a pair, waiting for the second.
-    held: Option<u64>,
-    held_line: Held,
+    held: Held,
     /// Candidate lists, kept for their buffers.
     candidates: (Found, Found),
 }
@@ -196,16 +194,17 @@ impl<'a> Raw<'a> {
     }
 }
 
-/// A copy of the first line of a pair (the input only lends its lines),
-/// with what was known of it.
+/// The first line of a pair, waiting for the second: a copy (the input
+/// only lends its lines), with what was known of it.
 #[derive(Debug, Default)]
 struct Held {
+    number: Option<u64>,
     bytes: Vec<u8>,
     text: String,
     known: Known,
 }
 
-/// What is known of a held line.
+/// What is known of a held line: which of [`Raw`]'s kinds it was.
 #[derive(Debug, Default, Clone, Copy)]
 enum Known {
     #[default]
@@ -215,30 +214,29 @@ enum Known {
 }
 
 impl Held {
-    fn hold(&mut self, raw: Raw<'_>) {
-        match raw {
+    fn hold(&mut self, number: u64, raw: Raw<'_>) {
+        self.number = Some(number);
+        let (text, known) = match raw {
             Raw::Bytes(b) => {
                 self.bytes.clear();
                 self.bytes.extend_from_slice(b);
                 self.known = Known::Bytes;
+                return;
             }
-            Raw::Text(t) | Raw::Plain(t) => {
-                self.text.clear();
-                self.text.push_str(t);
-                self.known = if matches!(raw, Raw::Plain(_)) {
-                    Known::Plain
-                } else {
-                    Known::Text
-                };
-            }
-        }
+            Raw::Text(t) => (t, Known::Text),
+            Raw::Plain(t) => (t, Known::Plain),
+        };
+        self.text.clear();
+        self.text.push_str(text);
+        self.known = known;
     }
 
-    fn peel(&self, number: u64) -> Line<'_> {
+    /// The held line, lent as the input lent it.
+    fn raw(&self) -> Raw<'_> {
         match self.known {
-            Known::Bytes => peel(number, &self.bytes),
-            Known::Text => peel_text(number, &self.text),
-            Known::Plain => peel_plain(number, &self.text),
+            Known::Bytes => Raw::Bytes(&self.bytes),
+            Known::Text => Raw::Text(&self.text),
+            Known::Plain => Raw::Plain(&self.text),
         }
     }
 }
@@ -486,8 +484,7 @@ impl<'r> Analyzer<'r> {
             blocks: HashMap::new(),
             trace_count: 0,
             devstack_markers: 0,
-            held: None,
-            held_line: Held::default(),
+            held: Held::default(),
             candidates: Default::default(),
         }
     }
@@ -526,14 +523,11 @@ impl<'r> Analyzer<'r> {
         }
         // lines go through in pairs, whose literal scans run side by side;
         // the first of a pair waits here
-        match self.held.take() {
-            None => {
-                self.held_line.hold(raw);
-                self.held = Some(number);
-            }
+        match self.held.number.take() {
+            None => self.held.hold(number, raw),
             Some(first) => {
-                let held = std::mem::take(&mut self.held_line);
-                let (a, b) = (held.peel(first), raw.peel(number));
+                let held = std::mem::take(&mut self.held);
+                let (a, b) = (held.raw().peel(first), raw.peel(number));
                 let (mut ca, mut cb) = self.take_candidates();
                 self.rules
                     .prefilter(self.format.unwrap_or(Format::Devstack))
@@ -541,7 +535,7 @@ impl<'r> Analyzer<'r> {
                 self.feed_line(&a, &mut ca);
                 self.feed_line(&b, &mut cb);
                 self.candidates = (ca, cb);
-                self.held_line = held;
+                self.held = held;
             }
         }
     }
@@ -953,9 +947,9 @@ impl<'r> Analyzer<'r> {
         if self.format.is_none() {
             self.decide();
         }
-        if let Some(n) = self.held.take() {
-            let held = std::mem::take(&mut self.held_line);
-            self.feed_single(&held.peel(n));
+        if let Some(n) = self.held.number.take() {
+            let held = std::mem::take(&mut self.held);
+            self.feed_single(&held.raw().peel(n));
         }
         match std::mem::replace(&mut self.other, Other::None) {
             Other::None => {}

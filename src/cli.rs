@@ -623,8 +623,9 @@ fn rules_cmd(action: RulesAction) -> ExitCode {
                 },
                 r.origin
             );
-            for (k, p) in &r.sources {
-                let _ = writeln!(s, "{:<11} {p}", pattern_kind_name(*k));
+            for p in r.any.iter().chain(&r.all).chain(&r.none) {
+                let p = &rs.patterns[*p];
+                let _ = writeln!(s, "{:<11} {}", pattern_kind_name(p.kind), p.source);
             }
             if !r.when.is_empty() {
                 let _ = writeln!(s, "when        {:?}", r.when);

@@ -134,10 +134,6 @@ impl Triggers {
     }
 }
 
-/// `clone ` in a traced command: the only place [`CLONE_RE`] can match.
-static CLONE_WORD: LazyLock<memchr::memmem::Finder<'static>> =
-    LazyLock::new(|| memchr::memmem::Finder::new("clone "));
-
 fn unquote(v: &str) -> &str {
     v.trim_matches(|c| c == '\'' || c == '"')
 }
@@ -331,7 +327,7 @@ impl Facts {
     fn observe_command(&mut self, line: u64, cmd: &str, text: &str) {
         let seen = Triggers::of(cmd);
         self.observe_triggered(line, cmd, text, 1, &seen);
-        if CLONE_WORD.find(cmd.as_bytes()).is_some()
+        if cmd.contains("clone ")
             && let Some(c) = CLONE_RE.captures(cmd)
         {
             self.set("clone_url", unquote(&c[1]), line, text, 2);

@@ -86,15 +86,21 @@ pub fn peel_plain(number: u64, text: &str) -> Line<'_> {
     }
 }
 
-/// Whether `bytes` hold no control byte but tabs and newlines: none of the
-/// bytes [`clean`] acts on, so that no line of them needs cleaning.
+/// A control byte other than a tab: the bytes [`clean`] acts on are all
+/// among them.
+fn is_control(b: u8) -> bool {
+    (b < 0x20) & (b != b'\t')
+}
+
+/// Whether `bytes` hold no control byte but tabs and newlines, so that no
+/// line of them needs cleaning.
 pub fn is_plain(bytes: &[u8]) -> bool {
     // whole blocks without early exit (they vectorise); a log with CRs or
     // colour stops at its first block
     bytes.chunks(1 << 16).all(|block| {
-        !block.iter().fold(false, |seen, &b| {
-            seen | ((b < 0x20) & (b != b'\t') & (b != b'\n'))
-        })
+        !block
+            .iter()
+            .fold(false, |seen, &b| seen | (is_control(b) & (b != b'\n')))
     })
 }
 
@@ -117,12 +123,8 @@ fn is_layer_byte(b: u8) -> bool {
 
 fn clean<'s>(body: &'s str, layers: &mut Layers) -> Cow<'s, str> {
     // Almost every line has no control byte but tabs (and so none of the
-    // layer bytes, all below 0x20): one pass of plain comparisons, without
-    // early exit, settles it and vectorises.
-    if !body
-        .bytes()
-        .fold(false, |seen, b| seen | ((b < 0x20) & (b != b'\t')))
-    {
+    // layer bytes): one pass without early exit settles it and vectorises.
+    if !body.bytes().fold(false, |seen, b| seen | is_control(b)) {
         return Cow::Borrowed(body);
     }
     // `\r\r\n` (CRLF through a tty) and `\r` before a colour reset both

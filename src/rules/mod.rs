@@ -188,8 +188,6 @@ pub struct Rule {
     pub none: Vec<usize>,
     /// Where the signature was defined: `file:line`.
     pub origin: String,
-    /// The patterns as written, for `rules show`.
-    pub sources: Vec<(PatternKind, String)>,
 }
 
 /// A pattern and the rule it belongs to. Its regex is compiled the first
@@ -416,14 +414,6 @@ impl Builder {
         let any = compile(&s.any, PatternKind::Any)?;
         let all = compile(&s.all, PatternKind::All)?;
         let none = compile(&s.none, PatternKind::None)?;
-        let mut sources = vec![];
-        for (kind, list) in [
-            (PatternKind::Any, &s.any),
-            (PatternKind::All, &s.all),
-            (PatternKind::None, &s.none),
-        ] {
-            sources.extend(list.iter().map(|p| (kind, p.clone())));
-        }
         self.rules.push(Rule {
             id: s.id,
             family: family.to_string(),
@@ -444,7 +434,6 @@ impl Builder {
             all,
             none,
             origin: format!("{file}:{line}"),
-            sources,
         });
         Ok(())
     }
